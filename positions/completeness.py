@@ -1,0 +1,126 @@
+"""The one rule that decides whether a job description is complete.
+
+Facts (counts and the KPI weight total) are annotated onto a queryset with
+`with_facts()`, so a list, the org chart, the card and the API all judge
+completeness from the same numbers in a fixed number of queries.
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from portal.formatting import plain_decimal
+
+FULL_WEIGHT = Decimal("100")
+
+FACT_NAMES = (
+    "n_duties",
+    "n_qualifications",
+    "n_training",
+    "n_kpis",
+    "n_kpis_unweighted",
+    "n_kpis_without_standard",
+    "kpi_weight_total",
+    "n_holders",
+)
+
+
+def _subquery_aggregate(model, aggregate, output_field, default, **filters):
+    rows = model.objects.filter(position=OuterRef("pk"), **filters).order_by().values("position")
+    return Coalesce(Subquery(rows.annotate(result=aggregate).values("result"), output_field=output_field), default)
+
+
+def _count(model, **filters):
+    return _subquery_aggregate(model, Count("pk"), IntegerField(), Value(0), **filters)
+
+
+class PositionQuerySet(models.QuerySet):
+    def with_facts(self):
+        """Annotate the numbers that completeness, the chart and the list show."""
+        from assessments.models import KPI
+        from positions.models import DescriptionItem, Holder
+
+        kinds = DescriptionItem.Kind
+        return self.annotate(
+            n_duties=_count(DescriptionItem, kind=kinds.DUTY),
+            n_qualifications=_count(DescriptionItem, kind=kinds.QUALIFICATION),
+            n_training=_count(DescriptionItem, kind=kinds.TRAINING),
+            n_kpis=_count(KPI),
+            n_kpis_unweighted=_count(KPI, weight__isnull=True),
+            n_kpis_without_standard=_count(KPI, standard=""),
+            kpi_weight_total=_subquery_aggregate(
+                KPI, Sum("weight"), DecimalField(max_digits=9, decimal_places=2), Value(Decimal("0"))
+            ),
+            n_holders=_count(Holder),
+        )
+
+    def search(self, text):
+        """Code, title and every line of the job description, as a (Chinese-safe) substring."""
+        from assessments.models import KPI
+        from positions.models import DescriptionItem
+
+        text = text.strip()
+        if not text:
+            return self
+        item_match = DescriptionItem.objects.filter(position=OuterRef("pk"), text__icontains=text)
+        kpi_match = KPI.objects.filter(position=OuterRef("pk")).filter(
+            Q(responsibility__icontains=text) | Q(standard__icontains=text)
+        )
+        return self.filter(
+            Q(code__icontains=text)
+            | Q(title__icontains=text)
+            | models.Exists(item_match)
+            | models.Exists(kpi_match)
+        )
+
+
+def facts_for(position):
+    """The facts of one position: from its annotations, or read from the database."""
+    if all(hasattr(position, name) for name in FACT_NAMES):
+        return {name: getattr(position, name) for name in FACT_NAMES}
+    annotated = type(position).objects.with_facts().filter(pk=position.pk).values(*FACT_NAMES).first()
+    return annotated or dict.fromkeys(FACT_NAMES, 0)
+
+
+def problems_for(position):
+    """Why `position`'s job description is incomplete; empty when it is complete."""
+    return judge(position.has_description, facts_for(position))
+
+
+def judge(has_description, facts):
+    """Human-readable reasons, in the active language, why a job description is incomplete."""
+    if not has_description:
+        return [_("No job description on file for this position.")]
+    problems = []
+    if not facts["n_duties"]:
+        problems.append(_("No duties (岗位职责) are listed."))
+    if not facts["n_qualifications"]:
+        problems.append(_("No qualifications (任职条件) are listed."))
+    if not facts["n_training"]:
+        problems.append(_("No training requirements (培训要求) are listed."))
+    if not facts["n_kpis"]:
+        problems.append(_("No KPIs (考核标准) are listed."))
+        return problems
+    unweighted = facts["n_kpis_unweighted"]
+    if unweighted:
+        problems.append(
+            ngettext("%(count)d KPI has no weight.", "%(count)d KPIs have no weight.", unweighted) % {"count": unweighted}
+        )
+    without_standard = facts["n_kpis_without_standard"]
+    if without_standard:
+        problems.append(
+            ngettext(
+                "%(count)d KPI has no performance standard.",
+                "%(count)d KPIs have no performance standard.",
+                without_standard,
+            )
+            % {"count": without_standard}
+        )
+    total = facts["kpi_weight_total"] or Decimal("0")
+    if total != FULL_WEIGHT:
+        problems.append(_("KPI weights total %(total)s%%, not 100%%.") % {"total": plain_decimal(total)})
+    return problems
