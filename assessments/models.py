@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 class KPI(models.Model):
     """One row of a position's 考核标准 table: 关键职责 | 权重 | 绩效标准."""
 
-    position = models.ForeignKey("positions.Position", on_delete=models.CASCADE, related_name="kpis", verbose_name=_("position"))
+    position = models.ForeignKey(
+        "positions.Position", on_delete=models.CASCADE, related_name="kpis", verbose_name=_("position")
+    )
     order = models.PositiveIntegerField(_("order"))
     responsibility = models.TextField(_("key responsibility"))
     # A percentage kept exactly (no float), e.g. 12.50; empty where the source gives none.
@@ -38,7 +40,7 @@ class KPI(models.Model):
             models.CheckConstraint(
                 condition=Q(weight__isnull=True) | (Q(weight__gt=0) & Q(weight__lte=100)),
                 name="%(app_label)s_%(class)s_weight_range",
-                violation_error_message=_("A weight must be more than 0% and at most 100%."),
+                violation_error_message=_("A weight must be more than 0%% and at most 100%%."),
             ),
             models.CheckConstraint(
                 condition=~Q(responsibility=""),

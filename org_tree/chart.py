@@ -58,7 +58,9 @@ def build_chart(user, root=None, query=""):
     holders = Holder.objects.order_by("name")
     if root is not None:
         positions = positions.filter(tree_id=root.tree_id, lft__gte=root.lft, lft__lte=root.rght)
-        holders = holders.filter(position__tree_id=root.tree_id, position__lft__gte=root.lft, position__lft__lte=root.rght)
+        holders = holders.filter(
+            position__tree_id=root.tree_id, position__lft__gte=root.lft, position__lft__lte=root.rght
+        )
     names = defaultdict(list)
     for position_id, name in holders.values_list("position_id", "name"):
         names[position_id].append(name)

@@ -1,7 +1,7 @@
 """Shared model bases."""
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel
 
@@ -63,7 +63,3 @@ class LockedTreeModel(MPTTModel):
             if fresh:
                 for name, value in fresh.items():
                     setattr(parent, name, value)
-
-
-def constraint_name(suffix):
-    return "%(app_label)s_%(class)s_" + suffix

@@ -10,7 +10,7 @@ from portal.formatting import json_number
 from positions.access import VIEW_PERMISSION, get_position_for_user, visible_positions
 from positions.forms import PositionFilterForm
 from positions.openapi import openapi_document
-from positions.queries import card_queryset, list_queryset
+from positions.queries import card_queryset
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500

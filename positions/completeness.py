@@ -71,10 +71,7 @@ class PositionQuerySet(models.QuerySet):
             Q(responsibility__icontains=text) | Q(standard__icontains=text)
         )
         return self.filter(
-            Q(code__icontains=text)
-            | Q(title__icontains=text)
-            | models.Exists(item_match)
-            | models.Exists(kpi_match)
+            Q(code__icontains=text) | Q(title__icontains=text) | models.Exists(item_match) | models.Exists(kpi_match)
         )
 
 
@@ -108,7 +105,8 @@ def judge(has_description, facts):
     unweighted = facts["n_kpis_unweighted"]
     if unweighted:
         problems.append(
-            ngettext("%(count)d KPI has no weight.", "%(count)d KPIs have no weight.", unweighted) % {"count": unweighted}
+            ngettext("%(count)d KPI has no weight.", "%(count)d KPIs have no weight.", unweighted)
+            % {"count": unweighted}
         )
     without_standard = facts["n_kpis_without_standard"]
     if without_standard:

@@ -5,7 +5,9 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from mptt.models import TreeForeignKey
 
 from portal.models import LockedTreeModel
@@ -29,7 +31,11 @@ class Position(LockedTreeModel):
         _("position code"),
         max_length=40,
         unique=True,
-        validators=[RegexValidator(CODE_PATTERN, _("Use letters, digits, '-', '_' or '.' only, starting with a letter or digit."))],
+        validators=[
+            RegexValidator(
+                CODE_PATTERN, _("Use letters, digits, '-', '_' or '.' only, starting with a letter or digit.")
+            )
+        ],
         error_messages={"unique": _("A position with this code already exists.")},
     )
     title = models.CharField(_("position title"), max_length=200)
@@ -80,7 +86,7 @@ class Position(LockedTreeModel):
     def get_absolute_url(self):
         return reverse("positions:detail", args=[self.code])
 
-    @property
+    @cached_property
     def problems(self):
         """Why this job description is incomplete (empty when it is complete)."""
         return problems_for(self)
@@ -143,7 +149,7 @@ class Holder(models.Model):
     """A person who holds a position, optionally tied to a login so the portal knows who they manage."""
 
     position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="holders", verbose_name=_("position"))
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login"),

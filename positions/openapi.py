@@ -5,8 +5,22 @@ STRING_LIST = {"type": "array", "items": {"type": "string"}}
 POSITION_SCHEMA = {
     "type": "object",
     "required": [
-        "code", "title", "department", "reports_to", "direct_reports", "headcount", "holders", "status",
-        "has_description", "duties", "qualifications", "training", "kpis", "kpi_weight_total", "complete", "problems",
+        "code",
+        "title",
+        "department",
+        "reports_to",
+        "direct_reports",
+        "headcount",
+        "holders",
+        "status",
+        "has_description",
+        "duties",
+        "qualifications",
+        "training",
+        "kpis",
+        "kpi_weight_total",
+        "complete",
+        "problems",
     ],
     "properties": {
         "code": {"type": "string", "description": "岗位编号, unique"},
@@ -48,7 +62,10 @@ ERRORS = {
 
 
 def _error(description):
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}},
+    }
 
 
 def openapi_document(server_url):
@@ -65,11 +82,25 @@ def openapi_document(server_url):
                 "get": {
                     "summary": "List positions in chart order",
                     "parameters": [
-                        {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "Substring of code, title or any job-description text"},
-                        {"name": "department", "in": "query", "schema": {"type": "integer"}, "description": "Department id; includes sub-departments"},
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "schema": {"type": "string"},
+                            "description": "Substring of code, title or any job-description text",
+                        },
+                        {
+                            "name": "department",
+                            "in": "query",
+                            "schema": {"type": "integer"},
+                            "description": "Department id; includes sub-departments",
+                        },
                         {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["draft", "published"]}},
                         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-                        {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+                        {
+                            "name": "page_size",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+                        },
                     ],
                     "responses": {
                         "200": {
@@ -83,7 +114,10 @@ def openapi_document(server_url):
                                             "count": {"type": "integer"},
                                             "page": {"type": "integer"},
                                             "pages": {"type": "integer"},
-                                            "results": {"type": "array", "items": {"$ref": "#/components/schemas/Position"}},
+                                            "results": {
+                                                "type": "array",
+                                                "items": {"$ref": "#/components/schemas/Position"},
+                                            },
                                         },
                                     }
                                 }
@@ -101,7 +135,10 @@ def openapi_document(server_url):
                     "summary": "One position's job description",
                     "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
                     "responses": {
-                        "200": {"description": "The position", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Position"}}}},
+                        "200": {
+                            "description": "The position",
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Position"}}},
+                        },
                         "401": _error("Not logged in"),
                         "403": _error("No permission to read positions"),
                         "404": _error("No such position, or a draft you may not see"),

@@ -71,7 +71,9 @@ def _weight(value, where):
     try:
         return Decimal(str(value))
     except InvalidOperation:
-        raise OrganisationError([_("%(where)s: weight %(value)r is not a number.") % {"where": where, "value": value}]) from None
+        raise OrganisationError(
+            [_("%(where)s: weight %(value)r is not a number.") % {"where": where, "value": value}]
+        ) from None
 
 
 def _validate(instance, where, exclude=()):
@@ -99,11 +101,15 @@ def _load_departments(records, report):
         code = record["code"]
         parent = departments.get(record.get("parent")) if record.get("parent") else None
         if record.get("parent") and parent is None:
-            raise OrganisationError([_("Department %(code)s: unknown parent %(parent)s.") % {"code": code, "parent": record["parent"]}])
+            raise OrganisationError(
+                [_("Department %(code)s: unknown parent %(parent)s.") % {"code": code, "parent": record["parent"]}]
+            )
         department = departments.get(code) or Department(code=code)
         is_new = department.pk is None
         if _assign(department, {"name": record["name"], "parent": parent}) or is_new:
-            _validate(department, _("Department %(code)s") % {"code": code}, exclude=["lft", "rght", "tree_id", "level"])
+            _validate(
+                department, _("Department %(code)s") % {"code": code}, exclude=["lft", "rght", "tree_id", "level"]
+            )
             department.save()
             (report.created if is_new else report.updated).append(f"department:{code}")
         departments[code] = department
@@ -134,9 +140,15 @@ def load_organisation(document):
     problems = []
     for record in records:
         if record.get("reports_to") and record["reports_to"] not in known_codes:
-            problems.append(_("Position %(code)s: superior %(parent)s is not a known position.") % {"code": record["code"], "parent": record["reports_to"]})
+            problems.append(
+                _("Position %(code)s: superior %(parent)s is not a known position.")
+                % {"code": record["code"], "parent": record["reports_to"]}
+            )
         if record.get("department") and record["department"] not in departments:
-            problems.append(_("Position %(code)s: unknown department %(department)s.") % {"code": record["code"], "department": record["department"]})
+            problems.append(
+                _("Position %(code)s: unknown department %(department)s.")
+                % {"code": record["code"], "department": record["department"]}
+            )
     if problems:
         raise OrganisationError(problems)
 

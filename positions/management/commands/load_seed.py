@@ -26,6 +26,7 @@ class Command(BaseCommand):
             report = load_organisation(document)
         except OrganisationError as exc:
             raise CommandError("\n".join(exc.messages)) from None
-        self.stdout.write(
-            f"created {len(report.created)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}"
-        )
+        if options["verbosity"]:
+            self.stdout.write(
+                f"created {len(report.created)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}"
+            )

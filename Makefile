@@ -1,0 +1,45 @@
+# Two commands: `make run` (demo portal on SQLite) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+DEV_ENV := DEBUG=true
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run test lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py load_seed
+	@echo "Demo logins (DEBUG only):"
+	@$(DEV_ENV) $(BIN)/python manage.py create_demo_users
+	@echo "Open http://$(HOST)/"
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install lint
+	SECRET_KEY=check-only $(BIN)/python manage.py check --fail-level WARNING
+	SECRET_KEY=check-only $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

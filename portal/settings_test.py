@@ -1,0 +1,12 @@
+"""Settings for the test suite: the real settings with a throwaway secret key."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
+# Playwright's sync API runs an event loop in the test thread; the live server's ORM calls are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from portal.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+SECURE_HTTPS = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False

@@ -1,0 +1,89 @@
+"""Shared fixtures: the seed organisation and one named user per role."""
+
+import os
+import shutil
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from portal.roles import ADMINISTRATOR, HR_EDITOR, MANAGER, VIEWER, ensure_roles
+from positions.models import Holder, Position
+
+PASSWORD = "correct horse battery staple"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def seed(db):
+    """The 运维部 seed organisation, loaded the way `manage.py load_seed` loads it."""
+    call_command("load_seed", verbosity=0)
+
+
+def make_user(username, role=None, **fields):
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
+    if role:
+        ensure_roles()
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("alice-admin", ADMINISTRATOR, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def hr_user(db):
+    return make_user("hannah-hr", HR_EDITOR, is_staff=True)
+
+
+@pytest.fixture
+def manager_user(seed):
+    """Holds DPT-YW-04 技术支持部经理."""
+    user = make_user("mark-manager", MANAGER)
+    Holder.objects.create(position=Position.objects.get(code="DPT-YW-04"), name="王经理", user=user)
+    return user
+
+
+@pytest.fixture
+def viewer_user(db):
+    return make_user("victor-viewer", VIEWER)
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, but with no role: may read nothing."""
+    return make_user("olga-outsider")
+
+
+@pytest.fixture
+def viewer_client(client, viewer_user):
+    client.force_login(viewer_user)
+    return client
+
+
+@pytest.fixture
+def hr_client(client, hr_user):
+    client.force_login(hr_user)
+    return client
+
+
+# Browser tests: Debian's Chromium, launched by Playwright. In CI a missing Chromium is an
+# error (.ci/run installs it); on a developer machine without it the browser tests skip.
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the browser tests, but {CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); browser tests need it")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

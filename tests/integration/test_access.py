@@ -1,0 +1,109 @@
+"""Who may open what: one table drives the whole permission matrix."""
+
+import pytest
+from django.urls import reverse
+
+from positions.models import Position
+
+PAGES = [
+    ("/org/", "html"),
+    ("/org/DPT-YW-01/", "html"),
+    ("/positions/", "html"),
+    ("/positions/DPT-YW-03/", "html"),
+    ("/api/positions/", "json"),
+    ("/api/positions/DPT-YW-03/", "json"),
+    ("/api/openapi.json", "json"),
+]
+
+# role fixture -> expected status for (pages, api)
+ROLES = {
+    "admin_user": 200,
+    "hr_user": 200,
+    "manager_user": 200,
+    "viewer_user": 200,
+    "outsider": 403,
+}
+
+
+@pytest.mark.parametrize(("url", "kind"), PAGES)
+def test_anonymous_users_are_sent_to_the_login_page(client, seed, url, kind):
+    response = client.get(url)
+    if kind == "html":
+        assert response.status_code == 302
+        assert response.url == f"{reverse('login')}?next={url}"
+    else:
+        assert response.status_code == 401
+        assert response.json()["errors"]
+
+
+@pytest.mark.parametrize(("url", "kind"), PAGES)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_what_it_may_read(client, seed, request, role, url, kind):
+    client.force_login(request.getfixturevalue(role))
+    response = client.get(url)
+    assert response.status_code == ROLES[role]
+
+
+@pytest.fixture
+def draft(seed):
+    Position.objects.filter(code="DPT-YW-03").update(status=Position.Status.DRAFT)
+
+
+@pytest.mark.parametrize("url", ["/positions/DPT-YW-03/", "/api/positions/DPT-YW-03/"])
+def test_drafts_are_hidden_from_readers_who_cannot_edit(viewer_client, draft, url):
+    assert viewer_client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/positions/DPT-YW-03/", "/api/positions/DPT-YW-03/"])
+def test_drafts_are_shown_to_hr_editors(hr_client, draft, url):
+    assert hr_client.get(url).status_code == 200
+
+
+def test_drafts_are_left_out_of_the_readers_list(viewer_client, draft):
+    codes = [p["code"] for p in viewer_client.get("/api/positions/").json()["results"]]
+    assert "DPT-YW-03" not in codes and "DPT-YW-02" in codes
+
+
+def test_the_chart_shows_a_draft_but_does_not_link_it_for_readers(viewer_client, draft):
+    html = viewer_client.get("/org/").content.decode()
+    assert "客户服务代表" in html
+    assert 'href="/positions/DPT-YW-03/"' not in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/positions/NO-SUCH-CODE/",
+        "/org/NO-SUCH-CODE/",
+        "/api/positions/NO-SUCH-CODE/",
+        "/positions/%00/",
+        "/org/%E2%80%AE/",
+        "/positions/DPT-YW-01/extra/",
+        "/positions/../etc/passwd/",
+        "/api/positions/%27%20OR%201=1/",
+        "/positions/" + "A" * 500 + "/",
+    ],
+)
+def test_unknown_codes_and_malformed_urls_give_404(viewer_client, seed, url):
+    assert viewer_client.get(url).status_code == 404
+
+
+def test_the_login_page_is_chinese_first(client, db):
+    html = client.get(reverse("login")).content.decode()
+    assert "登录" in html and 'lang="zh-CN"' in html
+
+
+def test_the_language_switcher_turns_the_ui_english(viewer_client, seed):
+    viewer_client.post("/i18n/setlang/", {"language": "en", "next": "/org/"})
+    html = viewer_client.get("/positions/DPT-YW-03/").content.decode()
+    assert "Direct superior" in html
+    assert "客户服务部经理" in html  # content stays as entered
+
+
+def test_logout_needs_a_post_with_csrf(seed, viewer_user):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(viewer_user)
+    assert client.post("/accounts/logout/").status_code == 403
+    assert client.get("/org/").status_code == 200
