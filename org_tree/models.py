@@ -28,6 +28,7 @@ class Department(LockedTreeModel):
     class Meta:
         verbose_name = _("department")
         verbose_name_plural = _("departments")
+        indexes = [models.Index(fields=["tree_id", "lft"], name="%(app_label)s_%(class)s_tree_order")]
 
     def __str__(self):
         return self.name

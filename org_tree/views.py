@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404, render
 
-from org_tree.chart import build_chart
+from org_tree.chart import build_chart, render_chart
 from positions.access import reader_required
 from positions.models import Position
 
@@ -16,6 +16,7 @@ def chart(request, code=None):
         "root": root,
         "ancestors": root.get_ancestors() if root else [],
         "nodes": nodes,
+        "chart": render_chart(nodes),
         "query": query,
         "matches": [node for node in nodes if node.match],
     }

@@ -35,7 +35,8 @@ def can_read(user, position):
 def held_positions(user):
     from positions.models import Position
 
-    return Position.objects.filter(holders__user=user).order_by("tree_id", "lft").distinct()
+    # No DISTINCT needed: a login holds a position at most once (positions_holder_unique_user).
+    return Position.objects.filter(holders__user=user).only("code", "title").order_by("tree_id", "lft")
 
 
 def reader_required(view):
@@ -55,7 +56,10 @@ def get_position_for_user(user, code, queryset=None):
     from positions.models import Position
 
     queryset = Position.objects.all() if queryset is None else queryset
-    position = queryset.filter(code=code).first()
-    if position is None or not can_read(user, position):
+    try:
+        position = queryset.get(code=code)  # get() drops the queryset's ORDER BY: a unique-index lookup
+    except Position.DoesNotExist:
+        raise Http404 from None
+    if not can_read(user, position):
         raise Http404
     return position

@@ -56,7 +56,7 @@ def position_document(position):
             {"responsibility": kpi.responsibility, "weight": json_number(kpi.weight), "standard": kpi.standard}
             for kpi in position.kpis.all()
         ],
-        "kpi_weight_total": json_number(position.kpi_weight_total),
+        "kpi_weight_total": json_number(position.facts["kpi_weight_total"]),
         "complete": not position.problems,
         "problems": position.problems,
     }

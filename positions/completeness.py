@@ -12,6 +12,7 @@ from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Sub
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from mptt.querysets import TreeQuerySet
 
 from portal.formatting import plain_decimal
 
@@ -38,7 +39,7 @@ def _count(model, **filters):
     return _subquery_aggregate(model, Count("pk"), IntegerField(), Value(0), **filters)
 
 
-class PositionQuerySet(models.QuerySet):
+class PositionQuerySet(TreeQuerySet):
     def with_facts(self):
         """Annotate the numbers that completeness, the chart and the list show."""
         from assessments.models import KPI
@@ -76,16 +77,31 @@ class PositionQuerySet(models.QuerySet):
 
 
 def facts_for(position):
-    """The facts of one position: from its annotations, or read from the database."""
+    """The facts of one position: from its annotations, its prefetched rows, or the database."""
     if all(hasattr(position, name) for name in FACT_NAMES):
         return {name: getattr(position, name) for name in FACT_NAMES}
+    prefetched = getattr(position, "_prefetched_objects_cache", {})
+    if {"items", "kpis", "holders"} <= prefetched.keys():
+        return facts_from_rows(prefetched["items"], prefetched["kpis"], prefetched["holders"])
     annotated = type(position).objects.with_facts().filter(pk=position.pk).values(*FACT_NAMES).first()
     return annotated or dict.fromkeys(FACT_NAMES, 0)
 
 
-def problems_for(position):
-    """Why `position`'s job description is incomplete; empty when it is complete."""
-    return judge(position.has_description, facts_for(position))
+def facts_from_rows(items, kpis, holders):
+    """The same facts as with_facts(), counted from rows already in memory (the card, the API)."""
+    from positions.models import DescriptionItem
+
+    kinds = [item.kind for item in items]
+    return {
+        "n_duties": kinds.count(DescriptionItem.Kind.DUTY),
+        "n_qualifications": kinds.count(DescriptionItem.Kind.QUALIFICATION),
+        "n_training": kinds.count(DescriptionItem.Kind.TRAINING),
+        "n_kpis": len(kpis),
+        "n_kpis_unweighted": sum(1 for kpi in kpis if kpi.weight is None),
+        "n_kpis_without_standard": sum(1 for kpi in kpis if kpi.standard == ""),
+        "kpi_weight_total": sum((kpi.weight for kpi in kpis if kpi.weight is not None), Decimal("0")),
+        "n_holders": len(holders),
+    }
 
 
 def judge(has_description, facts):

@@ -38,6 +38,16 @@ class PositionFilterForm(forms.Form):
             queryset = queryset.filter(status=data["status"])
         return queryset
 
+    def department_options(self):
+        """(id, label indented by tree level, selected) for the department menu, in tree order.
+
+        Rendered by one template loop: Django's per-option widget templates cost ~0.1 ms each,
+        which made the list page grow with the number of departments.
+        """
+        selected = str(self.data.get("department", ""))
+        departments = Department.objects.order_by("tree_id", "lft").values_list("pk", "name", "level")
+        return [(pk, "\u3000" * level + name, str(pk) == selected) for pk, name, level in departments]
+
     def error_list(self):
         """Errors as 'field: message' strings for the page and the API."""
         return [

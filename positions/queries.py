@@ -11,10 +11,17 @@ def list_queryset():
 
 
 def card_queryset():
-    """One position with everything its card shows: 5 queries whatever its size."""
-    return list_queryset().prefetch_related(
-        "items",
-        "kpis",
-        Prefetch("children", queryset=Position.objects.order_by("lft")),
-        "holders",
+    """Positions with everything their cards show: 5 queries whatever their size.
+
+    Completeness is judged from the prefetched rows, so no facts are annotated here.
+    """
+    return (
+        Position.objects.select_related("department", "parent")
+        .prefetch_related(
+            "items",
+            "kpis",
+            Prefetch("children", queryset=Position.objects.order_by("lft")),
+            "holders",
+        )
+        .order_by("tree_id", "lft")
     )

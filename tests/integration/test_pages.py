@@ -144,3 +144,16 @@ def test_a_manager_sees_a_link_to_their_team(client, manager_user):
     client.force_login(manager_user)
     html = client.get("/positions/").content.decode()
     assert 'href="/org/DPT-YW-04/"' in html
+
+
+def test_the_department_menu_is_indented_in_tree_order_and_keeps_the_choice(viewer_client, seed):
+    from org_tree.models import Department
+
+    support = Department.objects.get(name="技术支持部")
+    html = viewer_client.get("/positions/", {"department": support.pk}).content.decode()
+    options = re.findall(
+        r'<option value="(\d*)"( selected)?>([^<]+)</option>', html.split('name="department"')[1].split("</select>")[0]
+    )
+    labels = [label for _, _, label in options]
+    assert labels[1] == "运维部" and "\u3000技术支持部" in labels
+    assert [label for _, chosen, label in options if chosen] == ["\u3000技术支持部"]

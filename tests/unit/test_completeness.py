@@ -66,3 +66,12 @@ def test_unannotated_positions_are_judged_the_same(django_assert_num_queries):
     with django_assert_num_queries(1):  # the facts, read once and then cached
         assert fresh.problems == expected
         assert not fresh.is_complete
+
+
+def test_counting_from_rows_agrees_with_the_database_annotations(seed):
+    from positions.queries import card_queryset
+
+    annotated = {p.code: p.facts for p in Position.objects.with_facts()}
+    from_rows = {p.code: p.facts for p in card_queryset()}
+    assert from_rows == annotated
+    assert len(annotated) == 12
