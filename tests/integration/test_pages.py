@@ -157,3 +157,22 @@ def test_the_department_menu_is_indented_in_tree_order_and_keeps_the_choice(view
     labels = [label for _, _, label in options]
     assert labels[1] == "运维部" and "\u3000技术支持部" in labels
     assert [label for _, chosen, label in options if chosen] == ["\u3000技术支持部"]
+
+
+def test_a_large_chart_starts_folded_below_two_levels_and_search_opens_the_way(viewer_client, db):
+    from django.core.management import call_command
+
+    from org_tree.chart import OPEN_ALL_LIMIT, OPEN_DEPTH
+
+    call_command("synth_org", positions=OPEN_ALL_LIMIT + 50, seed=3, verbosity=0)
+    deep = Position.objects.filter(code__startswith="SYN-", level__gte=5).order_by("lft").first()
+    root_level = Position.objects.get(tree_id=deep.tree_id, parent=None).level
+
+    html = viewer_client.get("/org/").content.decode()
+    opened = re.findall(r'<li id="p-([^"]+)"><details open>', html)
+    assert opened and all(Position.objects.get(code=c).level - root_level < OPEN_DEPTH for c in opened)
+
+    html = viewer_client.get("/org/", {"q": deep.code}).content.decode()
+    opened = set(re.findall(r'<li id="p-([^"]+)"><details open>', html))
+    assert {a.code for a in deep.get_ancestors()} <= opened
+    assert '<div class="box match' in html.split(f'id="p-{deep.code}"')[1][:80]
