@@ -107,3 +107,16 @@ def test_logout_needs_a_post_with_csrf(seed, viewer_user):
     client.force_login(viewer_user)
     assert client.post("/accounts/logout/").status_code == 403
     assert client.get("/org/").status_code == 200
+
+
+def test_not_found_pages_are_friendly_and_chinese(viewer_client, seed):
+    response = viewer_client.get("/positions/NO-SUCH-CODE/")
+    assert response.status_code == 404
+    assert "找不到" in response.content.decode() or "不存在" in response.content.decode()
+
+
+def test_a_reader_without_a_role_gets_an_explanation(client, outsider):
+    client.force_login(outsider)
+    response = client.get("/org/")
+    assert response.status_code == 403
+    assert "管理员" in response.content.decode()
