@@ -63,3 +63,62 @@ class LockedTreeModel(MPTTModel):
             if fresh:
                 for name, value in fresh.items():
                     setattr(parent, name, value)
+
+
+def tree_numbers(nodes, root_tree_ids):
+    """mptt's tree fields for a forest, numbered as mptt's rebuild() numbers it.
+
+    `nodes` is an iterable of (key, parent_key, sort_key); siblings are ordered by
+    sort_key (the models' order_insertion_by). `root_tree_ids` maps each root's key
+    to its tree_id. Returns {key: {"tree_id", "lft", "rght", "level"}}. Iterative, so
+    a reporting chain of any depth is fine.
+    """
+    children, sort_keys = {}, {}
+    for key, parent, sort_key in nodes:
+        sort_keys[key] = sort_key
+        children.setdefault(parent, []).append(key)
+    for siblings in children.values():
+        siblings.sort(key=sort_keys.__getitem__)
+    numbers = {}
+    for root in children.get(None, []):
+        tree_id, counter = root_tree_ids[root], 1
+        stack = [(root, 0, iter(children.get(root, [])))]
+        numbers[root] = {"tree_id": tree_id, "lft": counter, "level": 0}
+        while stack:
+            key, level, pending = stack[-1]
+            child = next(pending, None)
+            counter += 1
+            if child is None:
+                numbers[key]["rght"] = counter
+                stack.pop()
+            else:
+                numbers[child] = {"tree_id": tree_id, "lft": counter, "level": level + 1}
+                stack.append((child, level + 1, iter(children.get(child, []))))
+    return numbers
+
+
+@transaction.atomic
+def renumber(model):
+    """Recompute every lft/rght/level/tree_id of `model` from the parent links; write only what changed.
+
+    For bulk writes made with mptt updates disabled. Existing roots keep their tree_id;
+    new roots get the next free ones. Takes the tree lock.
+    """
+    lock_tree(model)
+    rows = list(model._default_manager.values_list("pk", "parent_id", "code", *TREE_FIELDS))
+    current = {pk: dict(zip(TREE_FIELDS, fields, strict=True)) for pk, _, _, *fields in rows}
+    roots = sorted((code, pk) for pk, parent, code, *_ in rows if parent is None)
+    used, root_tree_ids, next_id = set(), {}, max((f["tree_id"] for f in current.values()), default=0) + 1
+    for _code, pk in roots:  # keep a root's tree_id unless another root already has it
+        tree_id = current[pk]["tree_id"]
+        if not tree_id or tree_id in used:
+            tree_id, next_id = next_id, next_id + 1
+        used.add(tree_id)
+        root_tree_ids[pk] = tree_id
+    numbers = tree_numbers(((pk, parent, code) for pk, parent, code, *_ in rows), root_tree_ids)
+    changed = []
+    for pk, fields in numbers.items():
+        if fields != current[pk]:
+            changed.append(model(pk=pk, **fields))
+    model._default_manager.bulk_update(changed, TREE_FIELDS, batch_size=1000)
+    return len(changed)

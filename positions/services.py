@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import KPI
 from org_tree.models import Department
+from portal.models import renumber
 from positions.models import DescriptionItem, Position
 
 ITEM_KINDS = (
@@ -44,24 +45,31 @@ class LoadReport:
 
 
 def in_tree_order(records, key, parent_key):
-    """Records sorted so every parent precedes its children, whatever order they came in."""
-    by_key = {record[key]: record for record in records}
-    ordered, state = [], {}
+    """Records sorted so every parent precedes its children, whatever order they came in.
 
-    def visit(record, path):
-        code = record[key]
-        if state.get(code) == "done":
-            return
-        if code in path:
-            raise OrganisationError([_("Reporting loop: %(chain)s.") % {"chain": " → ".join([*path, code])}])
-        parent = record.get(parent_key)
-        if parent in by_key:
-            visit(by_key[parent], [*path, code])
-        state[code] = "done"
-        ordered.append(record)
-
+    Iterative, so a long reporting chain cannot exhaust Python's recursion limit.
+    """
+    by_key = {}
+    for number, record in enumerate(records, start=1):
+        if record[key] in by_key:
+            raise OrganisationError(
+                [_("Code %(code)s appears twice (record %(number)d).") % {"code": record[key], "number": number}]
+            )
+        by_key[record[key]] = record
+    ordered, placed = [], set()
     for record in records:
-        visit(record, [])
+        chain, on_chain = [], set()
+        current = record
+        while current is not None and current[key] not in placed:
+            if current[key] in on_chain:
+                loop = [r[key] for r in chain[[r[key] for r in chain].index(current[key]) :]] + [current[key]]
+                raise OrganisationError([_("Reporting loop: %(chain)s.") % {"chain": " → ".join(loop)}])
+            chain.append(current)
+            on_chain.add(current[key])
+            current = by_key.get(current.get(parent_key))
+        for link in reversed(chain):
+            placed.add(link[key])
+            ordered.append(link)
     return ordered
 
 
@@ -85,6 +93,10 @@ def _validate(instance, where, exclude=()):
         ) from None
 
 
+def _pk(instance):
+    return instance.pk if instance is not None else None
+
+
 def _assign(instance, values):
     """Set attributes that differ; True when something changed."""
     changed = False
@@ -95,7 +107,20 @@ def _assign(instance, values):
     return changed
 
 
+def _require_fields(records, names, kind):
+    missing = [
+        _("%(kind)s %(number)d (%(code)s): %(field)s is missing.")
+        % {"kind": kind, "number": number, "code": record.get("code", "?"), "field": name}
+        for number, record in enumerate(records, start=1)
+        for name in names
+        if not str(record.get(name) or "").strip()
+    ]
+    if missing:
+        raise OrganisationError(missing)
+
+
 def _load_departments(records, report):
+    _require_fields(records, ("code", "name"), _("department"))
     departments = {d.code: d for d in Department.objects.all()}
     for record in in_tree_order(records, "code", "parent"):
         code = record["code"]
@@ -106,7 +131,7 @@ def _load_departments(records, report):
             )
         department = departments.get(code) or Department(code=code)
         is_new = department.pk is None
-        if _assign(department, {"name": record["name"], "parent": parent}) or is_new:
+        if _assign(department, {"name": record["name"], "parent_id": _pk(parent)}) or is_new:
             _validate(
                 department, _("Department %(code)s") % {"code": code}, exclude=["lft", "rght", "tree_id", "level"]
             )
@@ -134,8 +159,21 @@ def _replace_rows_if_changed(position, wanted_items, wanted_kpis):
 def load_organisation(document):
     """Create or update departments and positions from an organisation document."""
     report = LoadReport()
-    departments = _load_departments(document.get("departments", []), report)
-    records = document.get("positions", [])
+    # Rows are saved with mptt's per-row renumbering off (it rewrites every node to the right and
+    # above, quadratic over a whole organisation) and the trees are renumbered once at the end.
+    with Department.objects.disable_mptt_updates():
+        departments = _load_departments(document.get("departments", []), report)
+    if report.changed:
+        renumber(Department)
+    with Position.objects.disable_mptt_updates():
+        _load_positions(document.get("positions", []), departments, report)
+    if report.changed:
+        renumber(Position)
+    return report
+
+
+def _load_positions(records, departments, report):
+    _require_fields(records, ("code", "title"), _("position"))
     known_codes = {r["code"] for r in records} | set(Position.objects.values_list("code", flat=True))
     problems = []
     for record in records:
@@ -162,8 +200,10 @@ def load_organisation(document):
             position,
             {
                 "title": record["title"],
-                "department": departments.get(record.get("department")),
-                "parent": positions.get(record.get("reports_to")),
+                "department_id": _pk(departments.get(record.get("department"))),
+                # By id, not instance: mptt then reads the parent's current numbers from the database
+                # instead of walking a chain of cached instances (which recursed past 1,000 levels).
+                "parent_id": _pk(positions.get(record.get("reports_to"))),
                 "headcount": record.get("headcount", 1),
                 "status": record.get("status", Position.Status.PUBLISHED),
                 "has_description": record.get("has_description", True),
@@ -200,4 +240,3 @@ def load_organisation(document):
             report.updated.append(code)
         else:
             report.unchanged.append(code)
-    return report

@@ -97,3 +97,19 @@ def test_open_headcount_counts_holders():
     position = PositionFactory(headcount=3)
     HolderFactory(position=position)
     assert position.headcount - position.holders.count() == 2
+
+
+def test_renumbering_restores_exactly_what_mptt_built():
+    from portal.models import TREE_FIELDS, renumber
+
+    root = PositionFactory(code="R")
+    for code in ["R-B", "R-A", "R-C"]:
+        PositionFactory(code=code, parent=Position.objects.get(pk=root.pk))
+    PositionFactory(code="R-A-1", parent=Position.objects.get(code="R-A"))
+    PositionFactory(code="S")  # a second tree
+    built = sorted(Position.objects.values_list("code", *TREE_FIELDS))
+    Position.objects.update(lft=0, rght=0, level=0)
+
+    assert renumber(Position) == len(built)
+    assert sorted(Position.objects.values_list("code", *TREE_FIELDS)) == built
+    assert renumber(Position) == 0  # nothing left to change
