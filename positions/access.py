@@ -14,6 +14,11 @@ VIEW_PERMISSION = "positions.view_position"
 EDIT_PERMISSION = "positions.change_position"
 
 
+def may_read(user):
+    """Whether `user` may read job descriptions at all (pages and API alike)."""
+    return user.is_authenticated and user.has_perm(VIEW_PERMISSION)
+
+
 def can_see_drafts(user):
     return user.has_perm(EDIT_PERMISSION)
 
@@ -44,7 +49,7 @@ def reader_required(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not request.user.has_perm(VIEW_PERMISSION):
+        if not may_read(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

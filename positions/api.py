@@ -7,7 +7,7 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 
 from portal.formatting import json_number
-from positions.access import VIEW_PERMISSION, get_position_for_user, visible_positions
+from positions.access import get_position_for_user, may_read, visible_positions
 from positions.forms import PositionFilterForm
 from positions.openapi import openapi_document
 from positions.queries import card_queryset
@@ -16,8 +16,13 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
 
+def respond(data, status=200):
+    """JSON as UTF-8 Chinese, not \\u escapes."""
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
 def error(status, *messages):
-    return JsonResponse({"errors": list(messages)}, status=status, json_dumps_params={"ensure_ascii": False})
+    return respond({"errors": list(messages)}, status=status)
 
 
 def api_reader_required(view):
@@ -27,7 +32,7 @@ def api_reader_required(view):
     def wrapped(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return error(401, _("Log in to use the API."))
-        if not request.user.has_perm(VIEW_PERMISSION):
+        if not may_read(request.user):
             return error(403, _("You do not have permission to read positions."))
         try:
             return view(request, *args, **kwargs)
@@ -60,10 +65,6 @@ def position_document(position):
         "complete": not position.problems,
         "problems": position.problems,
     }
-
-
-def respond(data, status=200):
-    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
 
 
 def _page_size(raw):

@@ -6,7 +6,7 @@ from positions.models import Position
 
 
 def list_queryset():
-    """Rows for the list and the API list: one query for the page, with completeness facts."""
+    """Rows for the list page: one query for a page, with completeness facts annotated."""
     return Position.objects.with_facts().select_related("department", "parent").order_by("tree_id", "lft")
 
 

@@ -176,3 +176,10 @@ def test_a_large_chart_starts_folded_below_two_levels_and_search_opens_the_way(v
     opened = set(re.findall(r'<li id="p-([^"]+)"><details open>', html))
     assert {a.code for a in deep.get_ancestors()} <= opened
     assert '<div class="box match' in html.split(f'id="p-{deep.code}"')[1][:80]
+
+
+def test_print_preview_applies_the_print_sheet_on_screen(viewer_client, seed):
+    normal = viewer_client.get("/positions/DPT-YW-03/").content.decode()
+    preview = viewer_client.get("/positions/DPT-YW-03/", {"print": "1"}).content.decode()
+    assert normal.count("print.css") == 1  # media="print" only
+    assert preview.count("print.css") == 2 and 'print.css">' in preview  # and once for the screen
