@@ -10,3 +10,6 @@ from portal.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 SECURE_HTTPS = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
+# Static files straight from the source folders, as in development: tests never run collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
