@@ -11,7 +11,7 @@ TREE_FIELDS = ("lft", "rght", "tree_id", "level")
 
 
 class LockedTreeModel(MPTTModel):
-    """An mptt tree whose structural writes hold the tree lock and use fresh numbers.
+    """An mptt tree whose structural writes hold the tree lock.
 
     Every insert, move and delete goes through save()/delete() here, so admin
     edits, services and imports share one safe path.
@@ -40,29 +40,14 @@ class LockedTreeModel(MPTTModel):
     def save(self, *args, **kwargs):
         with transaction.atomic():
             if self._structure_changes():
+                # mptt re-reads the node's and its target's numbers inside save(), after the lock is held.
                 lock_tree(type(self))
-                self._refresh_tree_fields()
             super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         with transaction.atomic():
-            lock_tree(type(self))
-            self._refresh_tree_fields()
+            lock_tree(type(self))  # mptt's delete() re-reads the node's numbers itself
             return super().delete(*args, **kwargs)
-
-    def _refresh_tree_fields(self):
-        """Re-read lft/rght/tree_id/level of this node and its parent after locking."""
-        if self.pk:
-            fresh = type(self)._default_manager.filter(pk=self.pk).values(*TREE_FIELDS).first()
-            if fresh:
-                for name, value in fresh.items():
-                    setattr(self, name, value)
-        parent = getattr(self, "parent", None)
-        if parent is not None and parent.pk:
-            fresh = type(self)._default_manager.filter(pk=parent.pk).values(*TREE_FIELDS).first()
-            if fresh:
-                for name, value in fresh.items():
-                    setattr(parent, name, value)
 
 
 def tree_numbers(nodes, root_tree_ids):

@@ -1,8 +1,9 @@
 """The one rule that decides whether a job description is complete.
 
-Facts (counts and the KPI weight total) are annotated onto a queryset with
-`with_facts()`, so a list, the org chart, the card and the API all judge
-completeness from the same numbers in a fixed number of queries.
+judge() applies it to facts: counts of duties, qualifications, training
+requirements, KPIs and holders, and the KPI weight total. Lists and the org chart
+get the facts annotated in SQL (`with_facts()`); the card and the API count the
+rows they prefetch anyway (`facts_from_rows()`). A test pins that both agree.
 """
 
 from decimal import Decimal
