@@ -183,3 +183,17 @@ def test_print_preview_applies_the_print_sheet_on_screen(viewer_client, seed):
     preview = viewer_client.get("/positions/DPT-YW-03/", {"print": "1"}).content.decode()
     assert normal.count("print.css") == 1  # media="print" only
     assert preview.count("print.css") == 2 and 'print.css">' in preview  # and once for the screen
+
+
+def test_the_hand_written_chart_markup_escapes_every_field(viewer_client, seed):
+    from org_tree.models import Department
+    from positions.models import Holder
+
+    Department.objects.filter(name="技术支持部").update(name='技术"><img src=x onerror=alert(1)>')
+    Holder.objects.create(position=Position.objects.get(code="DPT-YW-04"), name="<script>alert('x')</script>")
+    Position.objects.filter(code="DPT-YW-05").update(title="副经理 & <i>助理</i>")
+    html = viewer_client.get("/org/").content.decode()
+    assert "<img src=x" not in html and "<script>alert('x')" not in html and "<i>助理</i>" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "副经理 &amp; &lt;i&gt;助理&lt;/i&gt;" in html
+    assert "技术&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in html
