@@ -86,7 +86,8 @@ def tree_numbers(nodes, root_tree_ids):
 def renumber(model):
     """Recompute every lft/rght/level/tree_id of `model` from the parent links; write only what changed.
 
-    For bulk writes made with mptt updates disabled. Existing roots keep their tree_id;
+    For bulk writes made with mptt updates disabled. Siblings are ordered by `code`, the
+    order_insertion_by of every tree model here. Existing roots keep their tree_id;
     new roots get the next free ones. Takes the tree lock.
     """
     lock_tree(model)

@@ -1,7 +1,7 @@
 """The one rule that decides whether a job description is complete.
 
 judge() applies it to facts: counts of duties, qualifications, training
-requirements, KPIs and holders, and the KPI weight total. Lists and the org chart
+requirements and KPIs, and the KPI weight total. Lists and the org chart
 get the facts annotated in SQL (`with_facts()`); the card and the API count the
 rows they prefetch anyway (`facts_from_rows()`). A test pins that both agree.
 """
@@ -27,7 +27,6 @@ FACT_NAMES = (
     "n_kpis_unweighted",
     "n_kpis_without_standard",
     "kpi_weight_total",
-    "n_holders",
 )
 
 
@@ -42,9 +41,9 @@ def _count(model, **filters):
 
 class PositionQuerySet(TreeQuerySet):
     def with_facts(self):
-        """Annotate the numbers that completeness, the chart and the list show."""
+        """Annotate the facts completeness is judged on."""
         from assessments.models import KPI
-        from positions.models import DescriptionItem, Holder
+        from positions.models import DescriptionItem
 
         kinds = DescriptionItem.Kind
         return self.annotate(
@@ -57,8 +56,12 @@ class PositionQuerySet(TreeQuerySet):
             kpi_weight_total=_subquery_aggregate(
                 KPI, Sum("weight"), DecimalField(max_digits=9, decimal_places=2), Value(Decimal("0"))
             ),
-            n_holders=_count(Holder),
         )
+
+    def with_holder_count(self):
+        from positions.models import Holder
+
+        return self.annotate(n_holders=_count(Holder))
 
     def search(self, text):
         """Code, title and every line of the job description, as a (Chinese-safe) substring."""
@@ -82,13 +85,13 @@ def facts_for(position):
     if all(hasattr(position, name) for name in FACT_NAMES):
         return {name: getattr(position, name) for name in FACT_NAMES}
     prefetched = getattr(position, "_prefetched_objects_cache", {})
-    if {"items", "kpis", "holders"} <= prefetched.keys():
-        return facts_from_rows(prefetched["items"], prefetched["kpis"], prefetched["holders"])
+    if {"items", "kpis"} <= prefetched.keys():
+        return facts_from_rows(prefetched["items"], prefetched["kpis"])
     annotated = type(position).objects.with_facts().filter(pk=position.pk).values(*FACT_NAMES).first()
     return annotated or dict.fromkeys(FACT_NAMES, 0)
 
 
-def facts_from_rows(items, kpis, holders):
+def facts_from_rows(items, kpis):
     """The same facts as with_facts(), counted from rows already in memory (the card, the API)."""
     from positions.models import DescriptionItem
 
@@ -101,7 +104,6 @@ def facts_from_rows(items, kpis, holders):
         "n_kpis_unweighted": sum(1 for kpi in kpis if kpi.weight is None),
         "n_kpis_without_standard": sum(1 for kpi in kpis if kpi.standard == ""),
         "kpi_weight_total": sum((kpi.weight for kpi in kpis if kpi.weight is not None), Decimal("0")),
-        "n_holders": len(holders),
     }
 
 

@@ -6,8 +6,13 @@ from positions.models import Position
 
 
 def list_queryset():
-    """Rows for the list page: one query for a page, with completeness facts annotated."""
-    return Position.objects.with_facts().select_related("department", "parent").order_by("tree_id", "lft")
+    """Rows for the list page: one query for a page, with completeness facts and holder counts annotated."""
+    return (
+        Position.objects.with_facts()
+        .with_holder_count()
+        .select_related("department", "parent")
+        .order_by("tree_id", "lft")
+    )
 
 
 def card_queryset():

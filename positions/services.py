@@ -58,14 +58,14 @@ def in_tree_order(records, key, parent_key):
         by_key[record[key]] = record
     ordered, placed = [], set()
     for record in records:
-        chain, on_chain = [], set()
+        chain, position_in_chain = [], {}
         current = record
         while current is not None and current[key] not in placed:
-            if current[key] in on_chain:
-                loop = [r[key] for r in chain[[r[key] for r in chain].index(current[key]) :]] + [current[key]]
+            if current[key] in position_in_chain:
+                loop = [r[key] for r in chain[position_in_chain[current[key]] :]] + [current[key]]
                 raise OrganisationError([_("Reporting loop: %(chain)s.") % {"chain": " → ".join(loop)}])
+            position_in_chain[current[key]] = len(chain)
             chain.append(current)
-            on_chain.add(current[key])
             current = by_key.get(current.get(parent_key))
         for link in reversed(chain):
             placed.add(link[key])
@@ -165,9 +165,10 @@ def load_organisation(document):
         departments = _load_departments(document.get("departments", []), report)
     if report.changed:
         renumber(Department)
+    written = len(report.created) + len(report.updated)
     with Position.objects.disable_mptt_updates():
         _load_positions(document.get("positions", []), departments, report)
-    if report.changed:
+    if len(report.created) + len(report.updated) > written:
         renumber(Position)
     return report
 
