@@ -1,6 +1,6 @@
 # Two commands: `make run` (demo portal on SQLite) and `make test` (the whole suite).
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEV_ENV := DEBUG=true
@@ -8,7 +8,9 @@ HOST ?= 127.0.0.1:8000
 
 .PHONY: install run test lint format bench clean
 
-$(STAMP): pyproject.toml
+# The stamp's name carries pyproject.toml's checksum, so a changed file reinstalls; no timestamp needed
+# (a fresh clone's newer pyproject.toml must not reinstall into a shared virtualenv).
+$(STAMP):
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
@@ -30,6 +32,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 test: install lint
+	$(BIN)/python scripts/check_standalone.py
 	SECRET_KEY=check-only $(BIN)/python manage.py check --fail-level WARNING
 	SECRET_KEY=check-only $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest

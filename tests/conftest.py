@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -21,6 +22,17 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_sessionstart(session):
+    """The code under test is this checkout's, not another one an editable install points at."""
+    import positions
+
+    if not Path(positions.__file__).resolve().is_relative_to(ROOT):
+        raise pytest.UsageError(f"positions is imported from {positions.__file__}, outside {ROOT}")
 
 
 @pytest.fixture

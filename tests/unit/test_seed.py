@@ -13,7 +13,7 @@ from org_tree.models import Department
 from positions.models import DescriptionItem, Position
 from positions.services import load_organisation
 
-SCRAPE = settings.BASE_DIR.parent / "shared" / "seed" / "000_bab6dbdb0cd7853e.txt"
+SCRAPE = settings.BASE_DIR / "fixtures" / "source" / "om-department-job-descriptions.txt"
 SEED_FILE = settings.BASE_DIR / "fixtures" / "seed_yunwei.json"
 
 # OCR mistakes in the scrape and what the form really says.
