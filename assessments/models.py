@@ -9,13 +9,19 @@ from django.utils.translation import gettext_lazy as _
 
 
 class KPI(models.Model):
-    """One row of a position's 考核标准 table: 关键职责 | 权重 | 绩效标准."""
+    """One row of a position's 考核标准 table: 关键职责 | 权重 | 绩效标准 | 考核周期."""
+
+    class Cycle(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly (月度)")
+        QUARTERLY = "quarterly", _("Quarterly (季度)")
+        HALF_YEARLY = "half-yearly", _("Half-yearly (半年度)")
+        YEARLY = "yearly", _("Yearly (年度)")
 
     position = models.ForeignKey(
         "positions.Position", on_delete=models.CASCADE, related_name="kpis", verbose_name=_("position")
     )
     order = models.PositiveIntegerField(_("order"))
-    responsibility = models.TextField(_("key responsibility"))
+    responsibility = models.TextField(_("key responsibility"), max_length=2000)
     # A percentage kept exactly (no float), e.g. 12.50; empty where the source gives none.
     weight = models.DecimalField(
         _("weight (%)"),
@@ -25,7 +31,8 @@ class KPI(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
     )
-    standard = models.TextField(_("performance standard"), blank=True)
+    standard = models.TextField(_("performance standard"), blank=True, max_length=2000)
+    cycle = models.CharField(_("assessment cycle"), max_length=12, choices=Cycle.choices, blank=True)
 
     class Meta:
         verbose_name = _("KPI")

@@ -7,17 +7,17 @@ content goes through html.escape.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
-from positions.access import can_see_drafts
-from positions.completeness import judge
-from positions.models import Holder, Position
+from positions.access import can_read_status, can_see_drafts
+from positions.completeness import FACT_NAMES, Judgement
+from positions.models import Assignment, JDTemplate, Position, PositionLink
 
 # Charts larger than this open only their top levels; smaller ones open fully.
 OPEN_ALL_LIMIT = 150
@@ -35,9 +35,11 @@ class Node:
     has_description: bool
     level: int
     descendants: int
-    holders: list
+    holders: list  # (name, is_primary)
+    filled: int  # primary holders: only they fill headcount
     problems: list
     readable: bool
+    dotted: list = field(default_factory=list)  # dotted-line superiors: (code, title, readable)
     open: bool = False
     match: bool = False
     closes: int = 0
@@ -48,49 +50,76 @@ class Node:
 
     @property
     def open_headcount(self):
-        return self.headcount - len(self.holders)
+        """Vacancies: only primary holders fill headcount (编制)."""
+        return self.headcount - self.filled
 
     @property
     def is_draft(self):
         return self.status == Position.Status.DRAFT
 
 
-FIELDS = ("pk", "code", "title", "department__name", "headcount", "status", "has_description", "level", "lft", "rght")
+HAS_DESCRIPTION = FACT_NAMES.index("has_description")
+FIELDS = (
+    "pk",
+    "code",
+    "title",
+    "department__name",
+    "headcount",
+    "status",
+    "level",
+    "lft",
+    "rght",
+)
 
 
 def build_chart(user, root=None, query=""):
     """Nodes of the whole chart, or of the subtree under `root`, in tree order.
 
-    Two queries: the positions with their completeness facts, and their holders.
+    Four queries whatever the size: the positions with their completeness facts, their holders,
+    their dotted-line superiors and the JD template.
     """
-    positions = Position.objects.with_facts().order_by("tree_id", "lft")
-    holders = Holder.objects.order_by("name")
+    positions = Position.objects.order_by("tree_id", "lft")
     if root is not None:
-        positions = positions.filter(tree_id=root.tree_id, lft__gte=root.lft, lft__lte=root.rght)
-        holders = holders.filter(
-            position__tree_id=root.tree_id, position__lft__gte=root.lft, position__lft__lte=root.rght
-        )
-    names = defaultdict(list)
-    for position_id, name in holders.values_list("position_id", "name"):
-        names[position_id].append(name)
-
+        positions = positions.under(root)
+    holders = defaultdict(list)
+    for position_id, name, kind in (
+        Assignment.objects.current()
+        .filter(position__in=positions.order_by().values("pk"))
+        .order_by("-kind", "person__name")  # primary before concurrent
+        .values_list("position_id", "person__name", "kind")
+    ):
+        holders[position_id].append((name, kind == Assignment.Kind.PRIMARY))
+    dotted = defaultdict(list)
+    for source_id, code, title, status in (
+        PositionLink.objects.filter(source__in=positions.order_by().values("pk"), kind=PositionLink.Kind.DOTTED)
+        .order_by("order")
+        .values_list("source_id", "target__code", "target__title", "target__status")
+    ):
+        dotted[source_id].append((code, title, can_read_status(user, status)))
+    judge = Judgement(JDTemplate.current().required)
     drafts_visible = can_see_drafts(user)
-    nodes = [
-        Node(
-            code=row["code"],
-            title=row["title"],
-            department=row["department__name"] or "",
-            headcount=row["headcount"],
-            status=row["status"],
-            has_description=row["has_description"],
-            level=row["level"],
-            descendants=(row["rght"] - row["lft"] - 1) // 2,
-            holders=names.get(row["pk"], []),
-            problems=judge(row["has_description"], row),
-            readable=drafts_visible or row["status"] == Position.Status.PUBLISHED,
+    facts_from = len(FIELDS)  # the row's facts follow its fields, in FACT_NAMES order
+    nodes = []
+    for row in positions.values_list(*FIELDS, *FACT_NAMES):
+        pk, code, title, department, headcount, status, level, lft, rght = row[:facts_from]
+        node_holders = holders.get(pk, [])
+        nodes.append(
+            Node(
+                code=code,
+                title=title,
+                department=department or "",
+                headcount=headcount,
+                status=status,
+                has_description=row[facts_from + HAS_DESCRIPTION],
+                level=level,
+                descendants=(rght - lft - 1) // 2,
+                holders=node_holders,
+                filled=sum(1 for _name, primary in node_holders if primary),
+                problems=judge.values(row[facts_from:]),
+                readable=drafts_visible or status == Position.Status.PUBLISHED,
+                dotted=dotted.get(pk, []),
+            )
         )
-        for row in positions.values(*FIELDS, *positions.query.annotations)
-    ]
     _mark_structure(nodes, query)
     return nodes
 
@@ -121,6 +150,9 @@ def render_chart(nodes):
     """The chart's <li> elements: boxes in nested <details> that fold without JavaScript."""
     card_url = reverse("positions:detail", args=[CODE_SLOT])
     chart_url = reverse("org_tree:subtree", args=[CODE_SLOT])
+    concurrent = escape("（" + pgettext("short mark", "concurrent") + "）")
+    concurrent_title = escape(_("Concurrent post"))
+    dotted_label = escape(_("Dotted line to: %(names)s"))  # the names are escaped HTML already
     vacant, over, incomplete, undescribed, draft, from_here = (
         escape(_("Vacant")),
         escape(_("over headcount")),
@@ -143,7 +175,15 @@ def render_chart(nodes):
             title_html = f'<a class="title" href="{card_url.replace(CODE_SLOT, code)}">{title}</a>'
         else:
             title_html = f'<span class="title">{title}</span>'
-        people = escape("、".join(n.holders)) if n.holders else vacant
+        people = (
+            "、".join(
+                escape(name)
+                if primary
+                else f'{escape(name)}<span class="concurrent" title="{concurrent_title}">{concurrent}</span>'
+                for name, primary in n.holders
+            )
+            or vacant
+        )
         if n.open_headcount > 0:
             people += " · " + escape(
                 ngettext("%(open)s open", "%(open)s open", n.open_headcount) % {"open": n.open_headcount}
@@ -157,13 +197,23 @@ def render_chart(nodes):
             badges += f'<span class="badge {kind}" title="{escape(" ".join(n.problems))}">{label}</span>'
         if n.is_draft:
             badges += f'<span class="badge draft">{draft}</span>'
+        dotted = ""
+        if n.dotted:
+            names = "、".join(
+                f'<a href="{card_url.replace(CODE_SLOT, escape(code))}">{escape(title)}</a>'
+                if readable
+                else escape(title)
+                for code, title, readable in n.dotted
+            )
+            dotted = f'<span class="dotted">{dotted_label % {"names": names}}</span>'
+            classes += " has-dotted"
         below = ""
         if n.has_children:
             count = escape(ngettext("%(below)s below", "%(below)s below", n.descendants) % {"below": n.descendants})
             below = f'<a class="subtree" href="{chart_url.replace(CODE_SLOT, code)}" title="{from_here}">{count}</a>'
         box = (
             f'<div class="{classes}"><span class="code">{code}</span> {title_html} '
-            f'<span class="dept">{escape(n.department)}</span> <span class="people">{people}</span>{badges}{below}</div>'
+            f'<span class="dept">{escape(n.department)}</span> <span class="people">{people}</span>{dotted}{badges}{below}</div>'
         )
         if n.has_children:
             parts.append(f'<li id="p-{code}"><details{" open" if n.open else ""}><summary>{box}</summary><ul>\n')

@@ -4,6 +4,8 @@ from org_tree import views
 
 app_name = "org_tree"
 urlpatterns = [
-    path("", views.chart, name="chart"),
-    path("<poscode:code>/", views.chart, name="subtree"),
+    path("org/", views.chart, name="chart"),
+    path("org/<poscode:code>/", views.chart, name="subtree"),
+    path("staffing/", views.staffing, name="staffing"),
+    path("architecture/", views.architecture, name="architecture"),
 ]

@@ -1,8 +1,11 @@
-"""The org chart: the whole reporting tree, or the part under one position."""
+"""The org chart, the staffing table (定岗定编) and the job architecture matrix."""
 
 from django.shortcuts import get_object_or_404, render
 
+from org_tree.architecture import matrix
 from org_tree.chart import build_chart, render_chart
+from org_tree.forms import DepartmentFilterForm
+from org_tree.staffing import staffing_table, totals
 from positions.access import reader_required
 from positions.models import Position
 
@@ -21,3 +24,36 @@ def chart(request, code=None):
         "matches": [node for node in nodes if node.match],
     }
     return render(request, "org_tree/chart.html", context)
+
+
+def _department_filter(request):
+    form = DepartmentFilterForm(request.GET or None)
+    department = form.cleaned_data.get("department") if form.is_valid() else None
+    return form, department
+
+
+@reader_required
+def staffing(request):
+    form, department = _department_filter(request)
+    rows = staffing_table(under=department) if form.is_valid() or not form.is_bound else []
+    return render(
+        request,
+        "org_tree/staffing.html",
+        {"form": form, "rows": rows, "totals": totals(rows), "department": department},
+    )
+
+
+@reader_required
+def architecture(request):
+    form, department = _department_filter(request)
+    positions = Position.objects.visible_to(request.user)
+    if department is not None:
+        positions = positions.in_department(department)
+    if form.is_bound and not form.is_valid():
+        positions = positions.none()
+    columns, rows = matrix(positions)
+    return render(
+        request,
+        "org_tree/architecture.html",
+        {"form": form, "columns": columns, "rows": rows, "department": department},
+    )

@@ -1,31 +1,45 @@
-"""The portal's roles as Django groups, kept in step with the permissions after every migrate."""
+"""The portal's roles as Django groups, kept in step with the permissions after every migrate.
+
+Permissions name models by app label and model name (strings): the project refers to the
+domain apps' models here without importing them.
+"""
 
 from django.contrib.auth.models import Group, Permission
-
-MODELS = {
-    "positions": ["position", "descriptionitem", "holder"],
-    "org_tree": ["department"],
-    "assessments": ["kpi"],
-}
 
 ADMINISTRATOR = "Administrator"
 HR_EDITOR = "HR editor"
 MANAGER = "Manager"
 VIEWER = "Viewer"
 
-# Role -> actions it may take on every model above. Reading needs "view".
+# The organisation's content: what HR keeps.
+CONTENT = {
+    "positions": ["position", "descriptionitem", "positionlink", "person", "assignment"],
+    "org_tree": ["department", "jobcategory", "jobfamily", "grade"],
+    "assessments": ["kpi"],
+}
+# How the portal itself is set up: the organisation's job-description template.
+CONFIGURATION = {"positions": ["jdtemplate"]}
+
+READ = ("view",)
+WRITE = ("view", "add", "change", "delete")
+
+# Role -> [(models, actions)]. Reading needs "view"; editing job descriptions "change" on positions;
+# changing the JD template "change" on jdtemplate.
 ROLES = {
-    ADMINISTRATOR: ("view", "add", "change", "delete"),
-    HR_EDITOR: ("view", "add", "change", "delete"),
-    MANAGER: ("view",),
-    VIEWER: ("view",),
+    ADMINISTRATOR: [(CONTENT, WRITE), (CONFIGURATION, WRITE)],
+    HR_EDITOR: [(CONTENT, WRITE), (CONFIGURATION, READ)],
+    MANAGER: [(CONTENT, READ)],
+    VIEWER: [(CONTENT, READ)],
 }
 
 
 def ensure_roles(**kwargs):
     """Create the role groups and give them exactly their permissions (idempotent)."""
-    for role, actions in ROLES.items():
+    for role, grants in ROLES.items():
         group, _ = Group.objects.get_or_create(name=role)
-        codenames = [f"{action}_{model}" for models in MODELS.values() for model in models for action in actions]
-        wanted = Permission.objects.filter(content_type__app_label__in=MODELS, codename__in=codenames)
+        wanted = Permission.objects.none()
+        for models, actions in grants:
+            for app_label, names in models.items():
+                codenames = [f"{action}_{name}" for name in names for action in actions]
+                wanted |= Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
         group.permissions.set(wanted)

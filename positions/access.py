@@ -1,17 +1,22 @@
-"""Who may see what: the one place every page and API view asks.
+"""Who may see what: the one place pages, the chart, the API and admin ask.
 
-Reading requires the `positions.view_position` permission (every role has it);
-drafts are shown only to those who may edit positions.
+Reading requires the `positions.view_position` permission (every role has it); drafts
+are shown only to those who may edit positions. Querysets are filtered by
+`readable_filter(user)` (`Position.objects.visible_to(user)`), single positions are
+checked with `can_read`.
 """
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 VIEW_PERMISSION = "positions.view_position"
 EDIT_PERMISSION = "positions.change_position"
+CONFIGURE_PERMISSION = "positions.change_jdtemplate"
+PUBLISHED = "published"  # Position.Status.PUBLISHED, without importing the model here
 
 
 def may_read(user):
@@ -20,28 +25,42 @@ def may_read(user):
 
 
 def can_see_drafts(user):
-    return user.has_perm(EDIT_PERMISSION)
+    return user.is_authenticated and user.has_perm(EDIT_PERMISSION)
 
 
-def visible_positions(user, queryset=None):
-    """The positions whose job descriptions `user` may read."""
-    from positions.models import Position
+def may_configure(user):
+    """Whether `user` may change how the portal is set up (the JD template): Administrators."""
+    return user.is_authenticated and user.has_perm(CONFIGURE_PERMISSION)
 
-    queryset = Position.objects.all() if queryset is None else queryset
+
+def readable_filter(user):
+    """A filter for the positions whose job descriptions `user` may read."""
+    if not may_read(user):
+        return Q(pk__in=[])
     if can_see_drafts(user):
-        return queryset
-    return queryset.filter(status=Position.Status.PUBLISHED)
+        return Q()
+    return Q(status=PUBLISHED)
+
+
+def can_read_status(user, status):
+    return status == PUBLISHED or can_see_drafts(user)
 
 
 def can_read(user, position):
-    return position.status == position.Status.PUBLISHED or can_see_drafts(user)
+    return may_read(user) and can_read_status(user, position.status)
 
 
 def held_positions(user):
+    """The posts `user` currently holds, in chart order, for the "My team" menu and /team/."""
     from positions.models import Position
 
-    # No DISTINCT needed: a login holds a position at most once (positions_holder_unique_user).
-    return Position.objects.filter(holders__user=user).only("code", "title").order_by("tree_id", "lft")
+    if not user.is_authenticated:
+        return Position.objects.none()
+    return (
+        Position.objects.filter(assignments__person__user=user, assignments__ended_on__isnull=True)
+        .only("code", "title")
+        .order_by("tree_id", "lft")
+    )
 
 
 def reader_required(view):

@@ -1,48 +1,171 @@
+"""Django admin for positions, their rows, people and the JD template.
+
+Admin writes bypass the editor's service, so each save bumps the position's version
+(positions/services/editing.py: touch) and the inline formsets apply the same
+publishing rule: a published job description's weights and time shares total 100.
+"""
+
+from decimal import Decimal
+
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.translation import gettext as _
 from mptt.admin import MPTTModelAdmin
 
 from assessments.models import KPI
-from positions.models import DescriptionItem, Holder, Position
+from portal.formatting import plain_decimal
+from positions.models import Assignment, DescriptionItem, JDTemplate, Person, Position, PositionLink
+from positions.services.editing import touch
+
+
+class TotalFormSet(BaseInlineFormSet):
+    """Rows whose percentages must total 100 on a published job description (weights, time shares)."""
+
+    percent_field = None
+
+    def rows(self):
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and self._counts(form.cleaned_data)
+        ]
+
+    def _counts(self, data):
+        return True
+
+    def clean(self):
+        super().clean()
+        if self.instance is None or self.data.get("status") != Position.Status.PUBLISHED:
+            return
+        values = [row.get(self.percent_field) for row in self.rows()]
+        given = [value for value in values if value is not None]
+        if not given:
+            return
+        if len(given) != len(values):
+            raise ValidationError(
+                _("A published job description needs a %(what)s on every row.") % {"what": self.label}
+            )
+        total = sum(given, Decimal(0))
+        if total != 100:
+            raise ValidationError(
+                _("The %(what)s total %(total)s%%, not 100%%.") % {"what": self.label, "total": plain_decimal(total)}
+            )
+
+
+class KPIFormSet(TotalFormSet):
+    percent_field = "weight"
+
+    def every_row_message(self):
+        return _("On a published job description every KPI needs a weight.")
+
+    def total_message(self):
+        return _("KPI weights total %(total)s%%, not 100%%.")
+
+
+class DutyFormSet(TotalFormSet):
+    percent_field = "share"
+
+    def every_row_message(self):
+        return _("When one duty has a time share, every duty needs one.")
+
+    def total_message(self):
+        return _("Duty time shares total %(total)s%%, not 100%%.")
+
+    def _counts(self, data):
+        return data.get("kind") == DescriptionItem.Kind.DUTY
 
 
 class DescriptionItemInline(admin.TabularInline):
     model = DescriptionItem
+    formset = DutyFormSet
     extra = 0
 
 
 class KPIInline(admin.TabularInline):
     model = KPI
+    formset = KPIFormSet
     extra = 0
 
 
-class HolderInline(admin.TabularInline):
-    model = Holder
+class PositionLinkInline(admin.TabularInline):
+    model = PositionLink
+    fk_name = "source"
     extra = 0
-    autocomplete_fields = ["user"]
+    autocomplete_fields = ["target"]
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    extra = 0
+    autocomplete_fields = ["person"]
 
 
 @admin.register(Position)
 class PositionAdmin(MPTTModelAdmin):
-    list_display = ["code", "title", "department", "headcount", "status", "has_description"]
-    list_filter = ["status", "has_description", "department"]
+    list_display = ["code", "title", "department", "job_family", "grade", "headcount", "status", "has_description"]
+    list_filter = ["status", "has_description", "job_family__category", "grade", "education", "department"]
     search_fields = ["code", "title"]
-    autocomplete_fields = ["parent", "department"]
-    list_select_related = ["department"]
-    inlines = [DescriptionItemInline, KPIInline, HolderInline]
+    autocomplete_fields = ["parent", "department", "job_family", "grade"]
+    list_select_related = ["department", "job_family", "grade"]
+    readonly_fields = ["version"]
+    inlines = [DescriptionItemInline, KPIInline, PositionLinkInline, AssignmentInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            touch([form.instance.pk])
+
+
+class TouchesPosition:
+    """Admin for a model whose rows belong to a position: every save or delete is a new version of it."""
+
+    position_field = "position_id"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        touch([getattr(obj, self.position_field)])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        touch([getattr(obj, self.position_field)])
+
+    def delete_queryset(self, request, queryset):
+        ids = list(queryset.values_list(self.position_field, flat=True))
+        super().delete_queryset(request, queryset)
+        touch(ids)
 
 
 @admin.register(DescriptionItem)
-class DescriptionItemAdmin(admin.ModelAdmin):
-    list_display = ["position", "kind", "order", "text"]
+class DescriptionItemAdmin(TouchesPosition, admin.ModelAdmin):
+    list_display = ["position", "kind", "order", "text", "share"]
     list_filter = ["kind"]
     list_select_related = ["position"]
     search_fields = ["position__code", "text"]
     autocomplete_fields = ["position"]
 
 
-@admin.register(Holder)
-class HolderAdmin(admin.ModelAdmin):
-    list_display = ["name", "position", "user"]
-    list_select_related = ["position", "user"]
-    search_fields = ["name", "position__code", "position__title"]
-    autocomplete_fields = ["position", "user"]
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["employee_number", "name", "user"]
+    search_fields = ["employee_number", "name", "user__username"]
+    autocomplete_fields = ["user"]
+    inlines = [AssignmentInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        touch(list(form.instance.assignments.values_list("position_id", flat=True)))
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(TouchesPosition, admin.ModelAdmin):
+    list_display = ["person", "position", "kind", "started_on", "ended_on"]
+    list_filter = ["kind"]
+    list_select_related = ["person", "position"]
+    search_fields = ["person__name", "person__employee_number", "position__code", "position__title"]
+    autocomplete_fields = ["person", "position"]
+
+
+@admin.register(JDTemplate)
+class JDTemplateAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "updated_at"]

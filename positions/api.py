@@ -1,4 +1,4 @@
-"""Read-only JSON API: the same login and permissions as the pages."""
+"""JSON API: the same login, permissions and position document as the pages."""
 
 from functools import wraps
 
@@ -6,11 +6,11 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 
-from portal.formatting import json_number
-from positions.access import get_position_for_user, may_read, visible_positions
-from positions.forms import PositionFilterForm
+from positions.access import can_read, may_read
+from positions.documents import DOCUMENT_RELATED, judged, load_positions, position_document
+from positions.forms.filters import PositionFilterForm
+from positions.models import JDTemplate, Position
 from positions.openapi import openapi_document
-from positions.queries import card_queryset
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -42,31 +42,6 @@ def api_reader_required(view):
     return wrapped
 
 
-def position_document(position):
-    """The API's representation of a position (also the shape of an organisation document)."""
-    return {
-        "code": position.code,
-        "title": position.title,
-        "department": position.department.name if position.department_id else None,
-        "reports_to": position.parent.code if position.parent_id else None,
-        "direct_reports": [child.code for child in position.children.all()],
-        "headcount": position.headcount,
-        "holders": len(position.holders.all()),
-        "status": position.status,
-        "has_description": position.has_description,
-        "duties": position.duties,
-        "qualifications": position.qualifications,
-        "training": position.training,
-        "kpis": [
-            {"responsibility": kpi.responsibility, "weight": json_number(kpi.weight), "standard": kpi.standard}
-            for kpi in position.kpis.all()
-        ],
-        "kpi_weight_total": json_number(position.facts["kpi_weight_total"]),
-        "complete": not position.problems,
-        "problems": position.problems,
-    }
-
-
 def _page_size(raw):
     if raw in (None, ""):
         return DEFAULT_PAGE_SIZE
@@ -84,27 +59,31 @@ def position_list(request):
         page_size = _page_size(request.GET.get("page_size"))
     except ValueError:
         return error(400, _("page_size: give a whole number from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE})
-    positions = form.filter(visible_positions(request.user, card_queryset()))
-    paginator = Paginator(positions, page_size)
+    positions = form.filter(Position.objects.visible_to(request.user)).select_related(*DOCUMENT_RELATED)
+    paginator = Paginator(positions.order_by("tree_id", "lft"), page_size)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except PageNotAnInteger:
         return error(400, _("page: give a whole number."))
     except EmptyPage:
         return error(404, _("page: there is no page %(page)s.") % {"page": request.GET.get("page")})
+    required = JDTemplate.current().required
     return respond(
         {
             "count": paginator.count,
             "page": page.number,
             "pages": paginator.num_pages,
-            "results": [position_document(p) for p in page.object_list],
+            "results": [judged(position_document(p), required) for p in load_positions(list(page.object_list))],
         }
     )
 
 
 @api_reader_required
 def position_detail(request, code):
-    return respond(position_document(get_position_for_user(request.user, code, card_queryset())))
+    positions = load_positions(Position.objects.filter(code=code).order_by())
+    if not positions or not can_read(request.user, positions[0]):
+        raise Http404
+    return respond(judged(position_document(positions[0]), JDTemplate.current().required))
 
 
 @api_reader_required

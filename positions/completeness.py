@@ -1,126 +1,206 @@
-"""The one rule that decides whether a job description is complete.
+"""The one rule that decides whether a job description is complete. Pure: facts in, reasons out.
 
-judge() applies it to facts: counts of duties, qualifications, training
-requirements and KPIs, and the KPI weight total. Lists and the org chart
-get the facts annotated in SQL (`with_facts()`); the card and the API count the
-rows they prefetch anyway (`facts_from_rows()`). A test pins that both agree.
+`judge(facts, required)` takes the facts of one job description (counts of its lines,
+KPI weight and duty time-share totals, which single fields are filled) and the keys of
+the sections the organisation's JD template requires (`JDTemplate.required`). The facts
+come from a position document (`facts_from_document`: the card, the API, history, the
+editor's unsaved rows, an import preview). Each position also keeps its facts in its own
+columns (`positions.models.CompletenessFacts`, written by the services whenever its rows
+change), so the chart and the lists judge thousands of positions without reading their
+rows; a test pins that the stored facts agree with the documents.
 """
 
 from decimal import Decimal
+from operator import itemgetter
 
-from django.db import models
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from mptt.querysets import TreeQuerySet
+from django.utils.translation import gettext_lazy, ngettext
 
 from portal.formatting import plain_decimal
 
-FULL_WEIGHT = Decimal("100")
+FULL = Decimal("100")
 
+# Line sections: the document key, and the fact that counts its lines.
+LINE_FACTS = {
+    "duties": "n_duties",
+    "qualifications": "n_qualifications",
+    "training": "n_training",
+    "authorities": "n_authorities",
+    "internal_relations": "n_internal_relations",
+    "external_relations": "n_external_relations",
+}
 FACT_NAMES = (
-    "n_duties",
-    "n_qualifications",
-    "n_training",
+    "has_description",
+    *LINE_FACTS.values(),
+    "n_duties_shared",
+    "duty_share_total",
     "n_kpis",
     "n_kpis_unweighted",
     "n_kpis_without_standard",
     "kpi_weight_total",
+    "has_purpose",
+    "has_work_environment",
+    "has_education",
+    "n_career",
 )
 
 
-def _subquery_aggregate(model, aggregate, output_field, default, **filters):
-    rows = model.objects.filter(position=OuterRef("pk"), **filters).order_by().values("position")
-    return Coalesce(Subquery(rows.annotate(result=aggregate).values("result"), output_field=output_field), default)
+def empty_facts(has_description=True):
+    facts = dict.fromkeys(FACT_NAMES, 0)
+    facts.update(
+        has_description=has_description,
+        duty_share_total=Decimal(0),
+        kpi_weight_total=Decimal(0),
+        has_purpose=False,
+        has_work_environment=False,
+        has_education=False,
+    )
+    return facts
 
 
-def _count(model, **filters):
-    return _subquery_aggregate(model, Count("pk"), IntegerField(), Value(0), **filters)
+class Judgement:
+    """judge() for many positions at once: the reasons are worked out once per kind of gap.
 
+    The key holds only what judge() decides on for the required sections, so the many
+    complete positions of an organisation share one entry. `values()` takes the facts as
+    a tuple in FACT_NAMES order, as the chart reads them from the database.
+    """
 
-class PositionQuerySet(TreeQuerySet):
-    def with_facts(self):
-        """Annotate the facts completeness is judged on."""
-        from assessments.models import KPI
-        from positions.models import DescriptionItem
-
-        kinds = DescriptionItem.Kind
-        return self.annotate(
-            n_duties=_count(DescriptionItem, kind=kinds.DUTY),
-            n_qualifications=_count(DescriptionItem, kind=kinds.QUALIFICATION),
-            n_training=_count(DescriptionItem, kind=kinds.TRAINING),
-            n_kpis=_count(KPI),
-            n_kpis_unweighted=_count(KPI, weight__isnull=True),
-            n_kpis_without_standard=_count(KPI, standard=""),
-            kpi_weight_total=_subquery_aggregate(
-                KPI, Sum("weight"), DecimalField(max_digits=9, decimal_places=2), Value(Decimal("0"))
-            ),
+    def __init__(self, required):
+        self.required = required
+        index = {name: i for i, name in enumerate(FACT_NAMES)}
+        presence = [index[name] for section, names, _reason in REQUIRED_FACTS if section in required for name in names]
+        if not presence:
+            self._presence = lambda values: ()
+        elif len(presence) == 1:
+            self._presence = lambda values: (bool(values[presence[0]]),)
+        else:
+            getter = itemgetter(*presence)
+            self._presence = lambda values: tuple(map(bool, getter(values)))
+        self._at = itemgetter(
+            index["has_description"],
+            index["n_duties_shared"],
+            index["n_duties"],
+            index["duty_share_total"],
+            index["n_kpis"],
+            index["n_kpis_unweighted"],
+            index["n_kpis_without_standard"],
+            index["kpi_weight_total"],
         )
+        self.cache = {}
 
-    def with_holder_count(self):
-        from positions.models import Holder
+    def __call__(self, facts):
+        return self.values(tuple(facts[name] for name in FACT_NAMES))
 
-        return self.annotate(n_holders=_count(Holder))
-
-    def search(self, text):
-        """Code, title and every line of the job description, as a (Chinese-safe) substring."""
-        from assessments.models import KPI
-        from positions.models import DescriptionItem
-
-        text = text.strip()
-        if not text:
-            return self
-        item_match = DescriptionItem.objects.filter(position=OuterRef("pk"), text__icontains=text)
-        kpi_match = KPI.objects.filter(position=OuterRef("pk")).filter(
-            Q(responsibility__icontains=text) | Q(standard__icontains=text)
+    def values(self, values):
+        described, shared, duties, share_total, kpis, unweighted, without_standard, weight_total = self._at(values)
+        key = (
+            described,
+            self._presence(values),
+            (duties - shared, share_total) if shared else None,
+            (unweighted, without_standard, weight_total) if kpis else None,
         )
-        return self.filter(
-            Q(code__icontains=text) | Q(title__icontains=text) | models.Exists(item_match) | models.Exists(kpi_match)
-        )
-
-
-def facts_for(position):
-    """The facts of one position: from its annotations, its prefetched rows, or the database."""
-    if all(hasattr(position, name) for name in FACT_NAMES):
-        return {name: getattr(position, name) for name in FACT_NAMES}
-    prefetched = getattr(position, "_prefetched_objects_cache", {})
-    if {"items", "kpis"} <= prefetched.keys():
-        return facts_from_rows(prefetched["items"], prefetched["kpis"])
-    annotated = type(position).objects.with_facts().filter(pk=position.pk).values(*FACT_NAMES).first()
-    return annotated or dict.fromkeys(FACT_NAMES, 0)
-
-
-def facts_from_rows(items, kpis):
-    """The same facts as with_facts(), counted from rows already in memory (the card, the API)."""
-    from positions.models import DescriptionItem
-
-    kinds = [item.kind for item in items]
-    return {
-        "n_duties": kinds.count(DescriptionItem.Kind.DUTY),
-        "n_qualifications": kinds.count(DescriptionItem.Kind.QUALIFICATION),
-        "n_training": kinds.count(DescriptionItem.Kind.TRAINING),
-        "n_kpis": len(kpis),
-        "n_kpis_unweighted": sum(1 for kpi in kpis if kpi.weight is None),
-        "n_kpis_without_standard": sum(1 for kpi in kpis if kpi.standard == ""),
-        "kpi_weight_total": sum((kpi.weight for kpi in kpis if kpi.weight is not None), Decimal("0")),
-    }
-
-
-def judge(has_description, facts):
-    """Human-readable reasons, in the active language, why a job description is incomplete."""
-    if not has_description:
-        return [_("No job description on file for this position.")]
-    problems = []
-    if not facts["n_duties"]:
-        problems.append(_("No duties (岗位职责) are listed."))
-    if not facts["n_qualifications"]:
-        problems.append(_("No qualifications (任职条件) are listed."))
-    if not facts["n_training"]:
-        problems.append(_("No training requirements (培训要求) are listed."))
-    if not facts["n_kpis"]:
-        problems.append(_("No KPIs (考核标准) are listed."))
+        problems = self.cache.get(key)
+        if problems is None:
+            problems = self.cache[key] = judge(dict(zip(FACT_NAMES, values, strict=True)), self.required)
         return problems
+
+
+def exact(number):
+    """A JSON number or numeric string as an exact Decimal (None stays None)."""
+    if number is None or number == "":
+        return None
+    return Decimal(str(number))
+
+
+def facts_from_document(document):
+    """The facts of a position document (positions/documents.py), saved or not.
+
+    Text is judged as stored: the services strip it on the way in, as SQL compares with "".
+    """
+    facts = empty_facts(document.get("has_description", True))
+    for key, name in LINE_FACTS.items():
+        facts[name] = len(document.get(key) or [])
+    shares = [exact(duty.get("share")) for duty in document.get("duties") or []]
+    facts["n_duties_shared"] = sum(1 for share in shares if share is not None)
+    facts["duty_share_total"] = sum((share for share in shares if share is not None), Decimal(0))
+    kpis = document.get("kpis") or []
+    weights = [exact(kpi.get("weight")) for kpi in kpis]
+    facts["n_kpis"] = len(kpis)
+    facts["n_kpis_unweighted"] = sum(1 for weight in weights if weight is None)
+    facts["n_kpis_without_standard"] = sum(1 for kpi in kpis if not kpi.get("standard"))
+    facts["kpi_weight_total"] = sum((weight for weight in weights if weight is not None), Decimal(0))
+    facts["has_purpose"] = bool(document.get("purpose"))
+    facts["has_work_environment"] = bool(document.get("work_environment"))
+    facts["has_education"] = bool(document.get("education"))
+    career = document.get("career") or {}
+    facts["n_career"] = len(career.get("promotes_to") or []) + len(career.get("rotates_with") or [])
+    return facts
+
+
+# What a required section lacks: (section, the fact that shows it is filled, the reason). The reasons
+# are lazy, so judging 10,000 positions translates only the reasons it gives.
+REQUIRED_FACTS = (
+    ("purpose", ("has_purpose",), gettext_lazy("No purpose (岗位目的) is given.")),
+    (
+        "relations",
+        ("n_internal_relations", "n_external_relations"),
+        gettext_lazy("No working relations (工作关系) are listed."),
+    ),
+    ("duties", ("n_duties",), gettext_lazy("No duties (岗位职责) are listed.")),
+    ("authorities", ("n_authorities",), gettext_lazy("No authorities (工作权限) are listed.")),
+    ("qualifications", ("n_qualifications",), gettext_lazy("No qualifications (任职条件) are listed.")),
+    ("education", ("has_education",), gettext_lazy("No minimum education (学历) is given.")),
+    ("training", ("n_training",), gettext_lazy("No training requirements (培训要求) are listed.")),
+    ("work_environment", ("has_work_environment",), gettext_lazy("No work environment (工作环境) is described.")),
+    ("career", ("n_career",), gettext_lazy("No career paths (职业发展) are given.")),
+    ("kpis", ("n_kpis",), gettext_lazy("No KPIs (考核标准) are listed.")),
+)
+
+
+def judge(facts, required):
+    """Human-readable reasons, in the active language, why a job description is incomplete.
+
+    `required`: the keys of the sections that must be filled (positions/sections.py).
+    """
+    return [message for _section, message in judge_by_section(facts, required)]
+
+
+def judge_by_section(facts, required):
+    """The same reasons as judge(), each with the section it is about (None: the whole description)."""
+    if not facts["has_description"]:
+        return [(None, _("No job description on file for this position."))]
+    problems = []
+    for section, names, reason in REQUIRED_FACTS:
+        if section in required and not any(facts[name] for name in names):
+            problems.append((section, str(reason)))
+        if section == "duties" and facts["n_duties_shared"]:
+            problems.extend(("duties", message) for message in _share_problems(facts))
+    if facts["n_kpis"]:
+        problems.extend(("kpis", message) for message in _kpi_problems(facts))
+    return problems
+
+
+def _share_problems(facts):
+    """Time shares are optional, but once one duty has one, every duty needs one and they total 100."""
+    shared = facts["n_duties_shared"]
+    if not shared:
+        return []
+    problems = []
+    unshared = facts["n_duties"] - shared
+    if unshared:
+        problems.append(
+            ngettext("%(count)d duty has no time share.", "%(count)d duties have no time share.", unshared)
+            % {"count": unshared}
+        )
+    total = facts["duty_share_total"] or Decimal(0)
+    if total != FULL:
+        problems.append(_("Duty time shares total %(total)s%%, not 100%%.") % {"total": plain_decimal(total)})
+    return problems
+
+
+def _kpi_problems(facts):
+    problems = []
     unweighted = facts["n_kpis_unweighted"]
     if unweighted:
         problems.append(
@@ -137,7 +217,7 @@ def judge(has_description, facts):
             )
             % {"count": without_standard}
         )
-    total = facts["kpi_weight_total"] or Decimal("0")
-    if total != FULL_WEIGHT:
+    total = facts["kpi_weight_total"] or Decimal(0)
+    if total != FULL:
         problems.append(_("KPI weights total %(total)s%%, not 100%%.") % {"total": plain_decimal(total)})
     return problems

@@ -1,32 +1,97 @@
-"""Positions (岗位): the reporting tree and the text of each job description."""
+"""Positions (岗位): the reporting tree, the text of each job description, and the people who hold them."""
+
+from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from mptt.managers import TreeManager
 from mptt.models import TreeForeignKey
 
 from portal.models import LockedTreeModel
-from positions.completeness import PositionQuerySet, facts_for, judge
+from positions.completeness import FACT_NAMES
+from positions.querysets import PositionQuerySet
+from positions.sections import DEFAULT_STATES, SECTION_KEYS, State
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+MAX_EXPERIENCE_YEARS = 60
+PERCENT_VALIDATORS = [MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))]
 
 
 class PositionManager(TreeManager.from_queryset(PositionQuerySet)):
     """mptt's tree manager (rebuild, disable_mptt_updates, ...) with the portal's query helpers."""
 
 
-class Position(LockedTreeModel):
+def _count():
+    return models.PositiveIntegerField(default=0, editable=False)
+
+
+def _total():
+    return models.DecimalField(max_digits=9, decimal_places=2, default=0, editable=False)
+
+
+class CompletenessFacts(models.Model):
+    """What completeness is judged on (completeness.FACT_NAMES), kept in the position's own columns.
+
+    The chart and the lists judge thousands of positions without reading their rows.
+    services/editing.py stores the facts of each document it saves; services/facts.py
+    recounts after any other row write; the position's own fields are taken on every save.
+    """
+
+    n_duties = _count()
+    n_qualifications = _count()
+    n_training = _count()
+    n_authorities = _count()
+    n_internal_relations = _count()
+    n_external_relations = _count()
+    n_duties_shared = _count()
+    duty_share_total = _total()
+    n_kpis = _count()
+    n_kpis_unweighted = _count()
+    n_kpis_without_standard = _count()
+    kpi_weight_total = _total()
+    has_purpose = models.BooleanField(default=False, editable=False)
+    has_work_environment = models.BooleanField(default=False, editable=False)
+    has_education = models.BooleanField(default=False, editable=False)
+    n_career = _count()
+
+    class Meta:
+        abstract = True
+
+    def stored_facts(self):
+        return {name: getattr(self, name) for name in FACT_NAMES}
+
+    def store_facts(self, facts):
+        for name in STORED_FACTS:
+            setattr(self, name, facts[name])
+
+
+# Every fact but has_description, which is the position's own field.
+STORED_FACTS = tuple(name for name in FACT_NAMES if name != "has_description")
+
+
+class Position(CompletenessFacts, LockedTreeModel):
     """A post in the organisation; its parent is the direct superior (直接上级)."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
+
+    class Education(models.TextChoices):
+        """Minimum education (最低学历), lowest first."""
+
+        ANY = "any", _("No requirement (不限)")
+        SECONDARY = "secondary", _("High school or vocational school (高中/中专)")
+        ASSOCIATE = "associate", _("Junior college (大专)")
+        BACHELOR = "bachelor", _("Bachelor's degree (本科)")
+        MASTER = "master", _("Master's degree (硕士)")
+        DOCTOR = "doctor", _("Doctorate (博士)")
 
     code = models.CharField(
         _("position code"),
@@ -56,13 +121,42 @@ class Position(LockedTreeModel):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    headcount = models.PositiveIntegerField(_("headcount"), default=1)
+    headcount = models.PositiveIntegerField(_("headcount"), default=1, validators=[MaxValueValidator(100000)])
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     has_description = models.BooleanField(
         _("job description on file"),
         default=True,
         help_text=_("Off for posts known only from another position's reporting line."),
     )
+    job_family = models.ForeignKey(
+        "org_tree.JobFamily",
+        verbose_name=_("job family"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="positions",
+    )
+    grade = models.ForeignKey(
+        "org_tree.Grade",
+        verbose_name=_("grade"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="positions",
+    )
+    purpose = models.TextField(_("purpose"), blank=True, max_length=2000)
+    work_environment = models.TextField(_("work environment"), blank=True, max_length=2000)
+    education = models.CharField(_("minimum education"), max_length=10, choices=Education.choices, blank=True)
+    major = models.CharField(_("major"), max_length=200, blank=True)
+    experience_years = models.PositiveSmallIntegerField(
+        _("minimum years of experience"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_EXPERIENCE_YEARS)],
+    )
+    # Bumped by every change to the job description, its rows included: the API's ETag and the
+    # editor's version token (positions/services/editing.py is the one place that bumps it).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = PositionManager()
@@ -81,56 +175,65 @@ class Position(LockedTreeModel):
                 name="%(app_label)s_%(class)s_headcount_not_negative",
                 violation_error_message=_("Headcount cannot be negative."),
             ),
+            models.CheckConstraint(
+                condition=Q(experience_years__isnull=True) | Q(experience_years__lte=MAX_EXPERIENCE_YEARS),
+                name="%(app_label)s_%(class)s_experience_range",
+                violation_error_message=_("Years of experience must be a whole number from 0 to 60."),
+            ),
         ]
 
     def __str__(self):
         return f"{self.code} {self.title}"
 
+    def save(self, *args, **kwargs):
+        for name, value in self.own_facts().items():
+            setattr(self, name, value)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *self.own_facts()}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("positions:detail", args=[self.code])
 
-    @cached_property
-    def facts(self):
-        """Counts and the KPI weight total that completeness is judged on (see completeness.py)."""
-        return facts_for(self)
+    def clean(self):
+        super().clean()
+        from org_tree.models import check_grade_fits_family
 
-    @cached_property
-    def problems(self):
-        """Why this job description is incomplete (empty when it is complete)."""
-        return judge(self.has_description, self.facts)
+        check_grade_fits_family(self.grade, self.job_family)
 
-    @property
-    def is_complete(self):
-        return not self.problems
-
-    def items_of(self, kind):
-        return [item.text for item in self.items.all() if item.kind == kind]
+    def own_facts(self):
+        """The completeness facts this row's own fields give (the rest come from its lines and links)."""
+        return {
+            "has_description": self.has_description,
+            "has_purpose": bool(self.purpose),
+            "has_work_environment": bool(self.work_environment),
+            "has_education": bool(self.education),
+        }
 
     @property
-    def duties(self):
-        return self.items_of(DescriptionItem.Kind.DUTY)
-
-    @property
-    def qualifications(self):
-        return self.items_of(DescriptionItem.Kind.QUALIFICATION)
-
-    @property
-    def training(self):
-        return self.items_of(DescriptionItem.Kind.TRAINING)
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
 
 
 class DescriptionItem(models.Model):
-    """One numbered line of a job description: a duty, a qualification or a training requirement."""
+    """One numbered line of a job description: a duty, a qualification, an authority, a contact ..."""
 
     class Kind(models.TextChoices):
         DUTY = "duty", _("Duty")
         QUALIFICATION = "qualification", _("Qualification")
         TRAINING = "training", _("Training requirement")
+        AUTHORITY = "authority", _("Authority")
+        INTERNAL = "internal", _("Internal relation")
+        EXTERNAL = "external", _("External relation")
 
     position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="items", verbose_name=_("position"))
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     order = models.PositiveIntegerField(_("order"))
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), max_length=2000)
+    # Time share (时间占比) of a duty, an exact percentage; only duties have one.
+    share = models.DecimalField(
+        _("time share (%)"), max_digits=5, decimal_places=2, null=True, blank=True, validators=PERCENT_VALIDATORS
+    )
 
     class Meta:
         verbose_name = _("job description item")
@@ -147,37 +250,217 @@ class DescriptionItem(models.Model):
                 name="%(app_label)s_%(class)s_text_not_empty",
                 violation_error_message=_("An item needs some text."),
             ),
+            models.CheckConstraint(
+                condition=Q(share__isnull=True) | (Q(kind="duty") & Q(share__gt=0) & Q(share__lte=100)),
+                name="%(app_label)s_%(class)s_share_range",
+                violation_error_message=_(
+                    "A time share belongs to a duty and must be more than 0%% and at most 100%%."
+                ),
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.order}: {self.text}"
 
 
-class Holder(models.Model):
-    """A person who holds a position, optionally tied to a login so the portal knows who they manage."""
+# Document keys of the line sections and the kind of their rows, in the form's order.
+LINE_SECTIONS = (
+    ("internal_relations", DescriptionItem.Kind.INTERNAL),
+    ("external_relations", DescriptionItem.Kind.EXTERNAL),
+    ("duties", DescriptionItem.Kind.DUTY),
+    ("authorities", DescriptionItem.Kind.AUTHORITY),
+    ("qualifications", DescriptionItem.Kind.QUALIFICATION),
+    ("training", DescriptionItem.Kind.TRAINING),
+)
 
-    position = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="holders", verbose_name=_("position"))
+
+class PositionLink(models.Model):
+    """A line between two positions outside the reporting tree: a dotted-line superior or a career path."""
+
+    class Kind(models.TextChoices):
+        DOTTED = "dotted", _("Dotted-line superior")
+        PROMOTION = "promotion", _("Can be promoted to")
+        ROTATION = "rotation", _("Can rotate with")
+
+    CAREER_KINDS = (Kind.PROMOTION, Kind.ROTATION)
+
+    source = models.ForeignKey(Position, on_delete=models.CASCADE, related_name="links", verbose_name=_("position"))
+    target = models.ForeignKey(
+        Position, on_delete=models.CASCADE, related_name="incoming_links", verbose_name=_("linked position")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    order = models.PositiveIntegerField(_("order"), default=1)
+
+    class Meta:
+        verbose_name = _("position link")
+        verbose_name_plural = _("position links")
+        ordering = ["source", "kind", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "kind", "target"],
+                name="%(app_label)s_%(class)s_unique",
+                violation_error_message=_("This link is already there."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=F("target")),
+                name="%(app_label)s_%(class)s_not_to_itself",
+                violation_error_message=_("A position cannot be linked to itself."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source_id} {self.kind} {self.target_id}"
+
+    def clean(self):
+        super().clean()
+        if self.source_id and self.source_id == self.target_id:
+            raise ValidationError({"target": _("A position cannot be linked to itself.")})
+
+
+class Person(models.Model):
+    """An employee (员工): an employee number (工号), a name, optionally the login they use."""
+
+    employee_number = models.CharField(
+        _("employee number"),
+        max_length=40,
+        unique=True,
+        error_messages={"unique": _("A person with this employee number already exists.")},
+    )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
-    user = models.ForeignKey(
+    user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="held_positions",
+        related_name="person",
+        error_messages={"unique": _("This login already belongs to another person.")},
     )
 
     class Meta:
-        verbose_name = _("holder")
-        verbose_name_plural = _("holders")
-        ordering = ["position", "name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["employee_number"]
+
+    def __str__(self):
+        return f"{self.name} ({self.employee_number})"
+
+    def get_absolute_url(self):
+        return reverse("positions:person", args=[self.pk])
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(ended_on__isnull=True)
+
+
+class Assignment(models.Model):
+    """A person holding a post: their primary post (主岗) or a concurrent one (兼岗)."""
+
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", _("Primary post (主岗)")
+        CONCURRENT = "concurrent", _("Concurrent post (兼岗)")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("person"))
+    position = models.ForeignKey(
+        Position, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("position")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PRIMARY)
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["position", "-kind", "pk"]  # primary before concurrent, without joining people
         constraints = [
             models.UniqueConstraint(
-                fields=["position", "user"],
-                name="%(app_label)s_%(class)s_unique_user",
-                violation_error_message=_("This login already holds this position."),
+                fields=["person"],
+                condition=Q(kind="primary", ended_on__isnull=True),
+                name="%(app_label)s_%(class)s_one_primary",
+                violation_error_message=_("This person already holds a primary post; make this one concurrent."),
+            ),
+            models.UniqueConstraint(
+                fields=["person", "position"],
+                condition=Q(ended_on__isnull=True),
+                name="%(app_label)s_%(class)s_once_per_post",
+                violation_error_message=_("This person already holds this post."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(started_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+                violation_error_message=_("An assignment cannot end before it starts."),
             ),
         ]
 
     def __str__(self):
-        return self.name
+        return f"{self.person} → {self.position_id} ({self.kind})"
+
+    @property
+    def is_primary(self):
+        return self.kind == self.Kind.PRIMARY
+
+    def clean(self):
+        """Say at the field what the constraints would refuse: a second primary post, a post held twice."""
+        super().clean()
+        if self.ended_on is not None or not self.person_id:
+            return
+        others = Assignment.objects.current().filter(person_id=self.person_id).exclude(pk=self.pk)
+        if self.is_primary and others.filter(kind=self.Kind.PRIMARY).exists():
+            raise ValidationError({"kind": _("This person already holds a primary post; make this one concurrent.")})
+        if self.position_id and others.filter(position_id=self.position_id).exists():
+            raise ValidationError({"position": _("This person already holds this post.")})
+
+
+class JDTemplate(models.Model):
+    """The organisation's job-description form: which sections it uses and which must be filled.
+
+    One row (pk 1); `JDTemplate.current()` gives the defaults (the seed's form) until an
+    Administrator saves it.
+    """
+
+    SINGLETON = 1
+
+    sections = models.JSONField(_("sections"), default=dict)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("job-description template")
+        verbose_name_plural = _("job-description templates")
+
+    def __str__(self):
+        return str(_("Job-description template"))
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
+
+    # Read on every page; kept a few seconds in each process. Saving clears this process's copy;
+    # other processes see the change within CACHE_SECONDS.
+    CACHE_KEY = "positions.jd-template"
+    CACHE_SECONDS = 5
+
+    @classmethod
+    def current(cls):
+        template = cache.get(cls.CACHE_KEY)
+        if template is None:
+            template = cls.objects.filter(pk=cls.SINGLETON).first() or cls(pk=cls.SINGLETON)
+            cache.set(cls.CACHE_KEY, template, cls.CACHE_SECONDS)
+        return template
+
+    def state(self, key):
+        value = (self.sections or {}).get(key)
+        return value if value in State.values else DEFAULT_STATES[key]
+
+    def states(self):
+        return {key: self.state(key) for key in SECTION_KEYS}
+
+    @property
+    def required(self):
+        """The keys of the sections a complete job description must fill."""
+        return frozenset(key for key in SECTION_KEYS if self.state(key) == State.REQUIRED)
+
+    def uses(self, key):
+        return self.state(key) != State.OFF

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from positions import views
+from positions.views import card, list, template
 
 app_name = "positions"
 urlpatterns = [
-    path("", views.position_list, name="list"),
-    path("<poscode:code>/", views.position_detail, name="detail"),
+    path("positions/", list.position_list, name="list"),
+    path("positions/<poscode:code>/", card.position_detail, name="detail"),
+    path("settings/jd-template/", template.jd_template, name="jd-template"),
 ]

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from portal.roles import ADMINISTRATOR, HR_EDITOR, MANAGER, VIEWER, ensure_roles
-from positions.models import Holder, Position
+from positions.models import Assignment, Person, Position
 
 PASSWORD = "correct horse battery staple"
 CHROMIUM = "/usr/bin/chromium"
@@ -33,6 +33,14 @@ def pytest_sessionstart(session):
 
     if not Path(positions.__file__).resolve().is_relative_to(ROOT):
         raise pytest.UsageError(f"positions is imported from {positions.__file__}, outside {ROOT}")
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache: the JD template cached by an earlier test was rolled back."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture
@@ -63,7 +71,8 @@ def hr_user(db):
 def manager_user(seed):
     """Holds DPT-YW-04 技术支持部经理."""
     user = make_user("mark-manager", MANAGER)
-    Holder.objects.create(position=Position.objects.get(code="DPT-YW-04"), name="王经理", user=user)
+    person = Person.objects.create(employee_number="E0004", name="王经理", user=user)
+    Assignment.objects.create(person=person, position=Position.objects.get(code="DPT-YW-04"))
     return user
 
 

@@ -5,8 +5,9 @@ from decimal import Decimal
 import factory
 
 from assessments.models import KPI
-from org_tree.models import Department
-from positions.models import DescriptionItem, Holder, Position
+from org_tree.models import Department, Grade, JobCategory, JobFamily
+from positions.models import Assignment, DescriptionItem, Person, Position, PositionLink
+from positions.services.facts import managed, refresh_facts
 
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
@@ -45,24 +46,70 @@ class KPIFactory(factory.django.DjangoModelFactory):
     standard = "按时完成"
 
 
-class HolderFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Holder
+        model = Person
 
+    employee_number = factory.Sequence(lambda n: f"E{n:05d}")
     name = factory.Sequence(lambda n: f"员工{n}")
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """A person holding a post (primary unless told otherwise)."""
+
+    class Meta:
+        model = Assignment
+
+    person = factory.SubFactory(PersonFactory)
+    kind = Assignment.Kind.PRIMARY
+
+
+class JobCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = JobCategory
+
+    code = factory.Sequence(lambda n: f"C{n:03d}")
+    name = factory.Sequence(lambda n: f"职类{n}")
+
+
+class JobFamilyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = JobFamily
+
+    category = factory.SubFactory(JobCategoryFactory)
+    code = factory.Sequence(lambda n: f"F{n:03d}")
+    name = factory.Sequence(lambda n: f"职种{n}")
+
+
+class GradeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Grade
+
+    code = factory.Sequence(lambda n: f"G{n}")
+    name = factory.Sequence(lambda n: f"职级{n}")
+    rank = factory.Sequence(lambda n: n)
+
+
+class LinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PositionLink
+
+    kind = PositionLink.Kind.DOTTED
 
 
 def complete_position(parent=None, department=None, duties=2, kpis=2, **fields):
     """A published position with a complete job description (KPI weights summing to 100)."""
     position = PositionFactory(parent=parent, department=department, **fields)
-    for n in range(1, duties + 1):
-        ItemFactory(position=position, kind=DescriptionItem.Kind.DUTY, order=n)
-    ItemFactory(position=position, kind=DescriptionItem.Kind.QUALIFICATION, order=1, text="大专及以上学历")
-    ItemFactory(position=position, kind=DescriptionItem.Kind.TRAINING, order=1, text="公司制度")
-    weights = [Decimal(100) // kpis] * kpis
-    weights[0] += Decimal(100) - sum(weights)
-    for n, weight in enumerate(weights, start=1):
-        KPIFactory(position=position, order=n, weight=weight)
+    with managed():  # its facts are counted once, below, rather than after every row
+        for n in range(1, duties + 1):
+            ItemFactory(position=position, kind=DescriptionItem.Kind.DUTY, order=n)
+        ItemFactory(position=position, kind=DescriptionItem.Kind.QUALIFICATION, order=1, text="大专及以上学历")
+        ItemFactory(position=position, kind=DescriptionItem.Kind.TRAINING, order=1, text="公司制度")
+        weights = [Decimal(100) // kpis] * kpis
+        weights[0] += Decimal(100) - sum(weights)
+        for n, weight in enumerate(weights, start=1):
+            KPIFactory(position=position, order=n, weight=weight)
+    refresh_facts(Position.objects.filter(pk=position.pk))
     return position
 
 

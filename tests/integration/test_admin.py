@@ -6,8 +6,14 @@ ADMIN_PAGES = [
     "/admin/positions/position/",
     "/admin/positions/position/add/",
     "/admin/positions/descriptionitem/",
-    "/admin/positions/holder/",
+    "/admin/positions/person/",
+    "/admin/positions/person/add/",
+    "/admin/positions/assignment/",
+    "/admin/positions/jdtemplate/",
     "/admin/org_tree/department/",
+    "/admin/org_tree/jobcategory/",
+    "/admin/org_tree/jobfamily/",
+    "/admin/org_tree/grade/",
     "/admin/assessments/kpi/",
 ]
 

@@ -10,16 +10,17 @@ def test_a_position_has_every_documented_field(viewer_client, seed):
     assert set(data) == set(POSITION_SCHEMA["properties"])
     assert data["code"] == "DPT-YW-04"
     assert data["title"] == "技术支持部经理"
-    assert data["department"] == "技术支持部"
+    assert data["department"] == "YW-JS" and data["department_name"] == "技术支持部"
     assert data["reports_to"] == "DPT-YW-01"
     assert data["direct_reports"] == ["DPT-YW-05", "DPT-YW-N04"]
-    assert data["duties"][0] == "全面负责处理技术支持部各项日常事务"
+    assert data["duties"][0] == {"text": "全面负责处理技术支持部各项日常事务", "share": None}
     assert len(data["duties"]) == 6 and len(data["qualifications"]) == 3
     assert data["training"] == ["公司制度;宽带完美服务联盟规程文件和流程文件"]
     assert data["kpis"][2] == {
         "responsibility": "制订员工培训计划,提高员工业务水平",
         "weight": 20,
         "standard": "结合部门实际工作,及时提出并组织培训。",
+        "cycle": "",
     }
     assert data["kpi_weight_total"] == 100
     assert data["complete"] is True and data["problems"] == []
@@ -32,6 +33,7 @@ def test_the_deputy_is_incomplete_with_reasons(viewer_client, seed):
             "responsibility": "根据运维部总体工作计划,协助制订技术支持部工作计划,协助管理、协调、合理安排部门工作",
             "weight": None,
             "standard": "",
+            "cycle": "",
         }
     ]
     assert data["kpi_weight_total"] == 0

@@ -187,10 +187,13 @@ def test_print_preview_applies_the_print_sheet_on_screen(viewer_client, seed):
 
 def test_the_hand_written_chart_markup_escapes_every_field(viewer_client, seed):
     from org_tree.models import Department
-    from positions.models import Holder
+    from tests.factories import AssignmentFactory, LinkFactory
 
     Department.objects.filter(name="技术支持部").update(name='技术"><img src=x onerror=alert(1)>')
-    Holder.objects.create(position=Position.objects.get(code="DPT-YW-04"), name="<script>alert('x')</script>")
+    holder = AssignmentFactory(position=Position.objects.get(code="DPT-YW-04"), kind="concurrent")
+    holder.person.name = "<script>alert('x')</script>"
+    holder.person.save()
+    LinkFactory(source=Position.objects.get(code="DPT-YW-03"), target=Position.objects.get(code="DPT-YW-05"))
     Position.objects.filter(code="DPT-YW-05").update(title="副经理 & <i>助理</i>")
     html = viewer_client.get("/org/").content.decode()
     assert "<img src=x" not in html and "<script>alert('x')" not in html and "<i>助理</i>" not in html

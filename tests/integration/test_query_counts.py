@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import ItemFactory, KPIFactory, build_tree
+from tests.factories import AssignmentFactory, ItemFactory, KPIFactory, LinkFactory, build_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,16 @@ API_OVERHEAD = REQUEST_OVERHEAD - 1  # JSON has no menu, so no "My team" query
 
 @pytest.fixture(params=[7, 40], ids=["small-tree", "larger-tree"])
 def tree(request):
-    return build_tree(request.param)
+    """A tree whose every third post has a holder and every fifth a concurrent one and a dotted line."""
+    nodes = build_tree(request.param)
+    for index, node in enumerate(nodes):
+        if index % 3 == 0:
+            AssignmentFactory(position=node)
+        if index % 5 == 0 and index:
+            AssignmentFactory(position=node, kind="concurrent")
+            LinkFactory(source=node, target=nodes[0], kind="dotted")
+            LinkFactory(source=node, target=nodes[1], kind="promotion")
+    return nodes
 
 
 @pytest.fixture
@@ -25,27 +34,32 @@ def reader(client, viewer_user):
     return client
 
 
+# The chart: +1 positions with their stored completeness facts, +1 holders, +1 dotted-line superiors,
+# +1 the JD template.
+CHART = 4
+
+
 def test_the_org_chart_costs_the_same_at_any_size(reader, tree, django_assert_num_queries):
-    # +1 positions with their completeness facts, +1 their holders
-    with django_assert_num_queries(REQUEST_OVERHEAD + 2):
+    with django_assert_num_queries(REQUEST_OVERHEAD + CHART):
         assert reader.get("/org/").status_code == 200
 
 
 def test_a_subtree_chart_costs_the_same_at_any_size(reader, tree, django_assert_num_queries):
-    # +1 the root, +1 its ancestors (breadcrumb), +1 positions, +1 holders
-    with django_assert_num_queries(REQUEST_OVERHEAD + 4):
+    # +1 the root, +1 its ancestors (breadcrumb), and the chart's
+    with django_assert_num_queries(REQUEST_OVERHEAD + 2 + CHART):
         assert reader.get(f"/org/{tree[1].code}/").status_code == 200
 
 
 def test_the_list_costs_the_same_at_any_size(reader, tree, django_assert_num_queries):
-    # +1 count for the pager, +1 the page of positions with facts, department and superior, +1 departments filter
-    with django_assert_num_queries(REQUEST_OVERHEAD + 3):
+    # +1 count for the pager, +1 the page of positions with department, superior, family and grade,
+    # +1 its holders, +1 the JD template, +1 the department menu, +1 the job family menu, +1 the grade menu
+    with django_assert_num_queries(REQUEST_OVERHEAD + 7):
         assert reader.get("/positions/").status_code == 200
 
 
 def test_the_api_list_costs_the_same_at_any_size(reader, tree, django_assert_num_queries):
-    # +1 count, +1 page, +4 prefetches: items, KPIs, direct reports, holders
-    with django_assert_num_queries(API_OVERHEAD + 6):
+    # +1 count, +1 page, +5 for the documents: lines, KPIs, direct reports, links, holders; +1 the JD template
+    with django_assert_num_queries(API_OVERHEAD + 8):
         response = reader.get("/api/positions/", {"page_size": 500})
     assert response.json()["count"] == len(tree)
 
@@ -56,12 +70,13 @@ def test_the_card_costs_the_same_whatever_its_length(reader, tree, extra_rows, d
     for n in range(extra_rows):
         ItemFactory(position=position, order=100 + n)
         KPIFactory(position=position, order=100 + n, weight=None)
-    # +1 position with facts, department and superior; +4 prefetches: items, KPIs, direct reports, holders
-    with django_assert_num_queries(REQUEST_OVERHEAD + 5):
+    # +1 the position with department, superior, family and grade; +5 its lines, KPIs, direct reports,
+    # links (both ways) and holders; +1 the JD template
+    with django_assert_num_queries(REQUEST_OVERHEAD + 7):
         assert reader.get(f"/positions/{position.code}/").status_code == 200
 
 
 def test_the_api_card_costs_the_same_whatever_its_length(reader, tree, django_assert_num_queries):
-    # +1 position with facts, department and superior; +4 prefetches: items, KPIs, direct reports, holders
-    with django_assert_num_queries(API_OVERHEAD + 5):
+    # the card's seven
+    with django_assert_num_queries(API_OVERHEAD + 7):
         assert reader.get(f"/api/positions/{tree[0].code}/").status_code == 200

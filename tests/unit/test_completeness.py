@@ -1,77 +1,168 @@
-"""The one rule for a complete job description, as every page shows it."""
+"""The one rule for a complete job description: pure (facts in, reasons out), and the same from SQL and documents."""
 
 from decimal import Decimal
 
 import pytest
 from django.utils import translation
 
-from positions.models import Position
-from tests.factories import KPIFactory, PositionFactory, complete_position
+from positions.completeness import empty_facts, facts_from_document, judge
+from positions.documents import judged, load_positions, position_document
+from positions.models import DescriptionItem, JDTemplate, Position
+from positions.querysets import facts_by_position
+from positions.sections import DEFAULT_STATES, SECTION_KEYS, State
+from tests.factories import (
+    ItemFactory,
+    JobFamilyFactory,
+    KPIFactory,
+    LinkFactory,
+    PositionFactory,
+    complete_position,
+)
 
-pytestmark = pytest.mark.django_db
+DEFAULT_REQUIRED = frozenset(key for key, state in DEFAULT_STATES.items() if state == State.REQUIRED)
 
 
-def problems(position):
-    return Position.objects.with_facts().get(pk=position.pk).problems
+def full_facts(**changes):
+    """The facts of a job description that the default template finds complete."""
+    facts = empty_facts()
+    facts.update(n_duties=3, n_qualifications=2, n_training=1, n_kpis=2, kpi_weight_total=Decimal(100))
+    facts.update(changes)
+    return facts
 
 
-def test_a_full_description_with_weights_summing_to_100_is_complete():
-    assert problems(complete_position(kpis=3)) == []
-
-
-def test_weights_off_100_are_reported_with_the_total():
-    position = complete_position(kpis=2)
-    position.kpis.filter(order=2).update(weight=Decimal("12.5"))
+def reasons(facts, required=DEFAULT_REQUIRED):
     with translation.override("en"):
-        assert problems(position) == ["KPI weights total 62.5%, not 100%."]
+        return judge(facts, required)
 
 
-def test_exact_decimals_sum_to_100_without_float_error():
-    position = complete_position(kpis=1)
-    position.kpis.all().delete()
-    for order, weight in enumerate(["33.33", "33.33", "33.34"], start=1):
-        KPIFactory(position=position, order=order, weight=Decimal(weight))
-    assert problems(position) == []
+# Pure: no database.
 
 
-def test_missing_parts_are_each_named():
-    position = PositionFactory()
-    with translation.override("en"):
-        assert problems(position) == [
-            "No duties (岗位职责) are listed.",
-            "No qualifications (任职条件) are listed.",
-            "No training requirements (培训要求) are listed.",
-            "No KPIs (考核标准) are listed.",
-        ]
+def test_the_default_template_requires_the_seed_forms_four_sections():
+    assert DEFAULT_REQUIRED == {"duties", "qualifications", "training", "kpis"}
+    assert reasons(full_facts()) == []
+
+
+def test_missing_parts_are_each_named_in_form_order():
+    assert reasons(empty_facts()) == [
+        "No duties (岗位职责) are listed.",
+        "No qualifications (任职条件) are listed.",
+        "No training requirements (培训要求) are listed.",
+        "No KPIs (考核标准) are listed.",
+    ]
 
 
 def test_a_post_without_description_says_only_that():
-    position = PositionFactory(has_description=False)
-    with translation.override("en"):
-        assert problems(position) == ["No job description on file for this position."]
+    assert reasons(empty_facts(has_description=False)) == ["No job description on file for this position."]
+
+
+def test_weights_off_100_are_reported_with_the_total():
+    assert reasons(full_facts(kpi_weight_total=Decimal("62.5"))) == ["KPI weights total 62.5%, not 100%."]
+
+
+def test_unweighted_and_standardless_kpis_are_counted():
+    assert reasons(full_facts(n_kpis_unweighted=1, n_kpis_without_standard=2, kpi_weight_total=Decimal(60))) == [
+        "1 KPI has no weight.",
+        "2 KPIs have no performance standard.",
+        "KPI weights total 60%, not 100%.",
+    ]
+
+
+def test_time_shares_are_optional_but_all_or_nothing_and_total_100():
+    assert reasons(full_facts(n_duties_shared=3, duty_share_total=Decimal(100))) == []
+    assert reasons(full_facts(n_duties_shared=2, duty_share_total=Decimal(100))) == ["1 duty has no time share."]
+    assert reasons(full_facts(n_duties_shared=3, duty_share_total=Decimal("99.99"))) == [
+        "Duty time shares total 99.99%, not 100%."
+    ]
+
+
+def test_every_section_can_be_required_by_the_template():
+    everything = frozenset(SECTION_KEYS)
+    problems = reasons(full_facts(), everything)
+    assert problems == [
+        "No purpose (岗位目的) is given.",
+        "No working relations (工作关系) are listed.",
+        "No authorities (工作权限) are listed.",
+        "No minimum education (学历) is given.",
+        "No work environment (工作环境) is described.",
+        "No career paths (职业发展) are given.",
+    ]
+    filled = full_facts(
+        has_purpose=True,
+        n_external_relations=1,
+        n_authorities=2,
+        has_education=True,
+        has_work_environment=True,
+        n_career=1,
+    )
+    assert reasons(filled, everything) == []
+
+
+def test_sections_that_are_not_required_may_be_empty():
+    assert reasons(full_facts(n_training=0, n_kpis=0, kpi_weight_total=Decimal(0)), frozenset({"duties"})) == []
+
+
+def test_kpis_that_exist_must_weigh_100_even_when_the_section_is_optional():
+    assert reasons(full_facts(kpi_weight_total=Decimal(90)), frozenset()) == ["KPI weights total 90%, not 100%."]
+
+
+def test_exact_decimals_from_a_document_sum_to_100_without_float_error():
+    document = {"kpis": [{"weight": w, "standard": "x"} for w in (33.33, 33.33, 33.34)], "duties": [{"text": "a"}]}
+    facts = facts_from_document(document)
+    assert facts["kpi_weight_total"] == Decimal(100)
+    assert "KPI weights" not in " ".join(reasons(facts))
 
 
 def test_problems_are_in_the_users_language():
-    position = PositionFactory(has_description=False)
     with translation.override("zh-hans"):
-        (problem,) = problems(position)
+        (problem,) = judge(empty_facts(has_description=False), DEFAULT_REQUIRED)
     assert "岗位说明书" in problem and "description" not in problem
 
 
-def test_unannotated_positions_are_judged_the_same(django_assert_num_queries):
+# With the database: the JD template, and SQL agreeing with documents.
+
+
+@pytest.mark.django_db
+def test_the_template_saved_by_an_administrator_decides_what_is_required():
+    template = JDTemplate.current()
+    assert template.required == DEFAULT_REQUIRED  # nothing saved yet: the seed's form
+    JDTemplate.objects.create(pk=1, sections={"purpose": "required", "training": "off", "kpis": "optional"})
+    template = JDTemplate.current()
+    assert template.required == {"purpose", "duties", "qualifications"}
+    assert not template.uses("training")
+
+
+@pytest.mark.django_db
+def test_sql_facts_agree_with_document_facts_for_every_kind_of_row(seed):
+    family = JobFamilyFactory()
+    rich = complete_position(duties=3, kpis=3, job_family=family, purpose="为何设岗", education="bachelor")
+    rich.items.filter(kind=DescriptionItem.Kind.DUTY).update(share=Decimal("33.33"))
+    ItemFactory(position=rich, kind=DescriptionItem.Kind.AUTHORITY, order=1, text="审批权")
+    ItemFactory(position=rich, kind=DescriptionItem.Kind.INTERNAL, order=1, text="财务部")
+    ItemFactory(position=rich, kind=DescriptionItem.Kind.EXTERNAL, order=1, text="供应商")
+    target = PositionFactory()
+    LinkFactory(source=rich, target=target, kind="promotion")
+    LinkFactory(source=rich, target=target, kind="dotted")
+    spoiled = complete_position(kpis=2)
+    spoiled.kpis.filter(order=1).update(weight=None, standard="")
+    KPIFactory(position=spoiled, order=9, weight=Decimal("0.5"))
+
+    from_sql = facts_by_position(Position.objects.all())
+    from_documents = {p.pk: facts_from_document(position_document(p)) for p in load_positions(Position.objects.all())}
+    assert from_sql == from_documents
+    assert from_sql[rich.pk]["duty_share_total"] == Decimal("99.99")
+    assert from_sql[rich.pk]["n_career"] == 1 and from_sql[rich.pk]["has_purpose"]
+    assert len(from_sql) == 12 + 3
+
+
+@pytest.mark.django_db
+def test_the_judged_document_carries_the_totals_and_reasons():
     position = complete_position(kpis=2)
-    position.kpis.filter(order=1).update(weight=None)
-    fresh = Position.objects.get(pk=position.pk)
-    expected = problems(position)
-    with django_assert_num_queries(1):  # the facts, read once and then cached
-        assert fresh.problems == expected
-        assert not fresh.is_complete
-
-
-def test_counting_from_rows_agrees_with_the_database_annotations(seed):
-    from positions.queries import card_queryset
-
-    annotated = {p.code: p.facts for p in Position.objects.with_facts()}
-    from_rows = {p.code: p.facts for p in card_queryset()}
-    assert from_rows == annotated
-    assert len(annotated) == 12
+    position.kpis.filter(order=2).update(weight=Decimal("12.5"))
+    (loaded,) = load_positions(Position.objects.filter(pk=position.pk))
+    with translation.override("en"):
+        document = judged(position_document(loaded), DEFAULT_REQUIRED)
+    assert document["kpi_weight_total"] == 62.5
+    assert document["duty_share_total"] is None
+    assert document["complete"] is False
+    assert document["problems"] == ["KPI weights total 62.5%, not 100%."]

@@ -91,12 +91,14 @@ def test_a_position_with_direct_reports_cannot_be_deleted():
         boss.delete()
 
 
-def test_open_headcount_counts_holders():
-    from tests.factories import HolderFactory
+def test_only_primary_holders_fill_headcount():
+    from positions.querysets import holder_counts
+    from tests.factories import AssignmentFactory
 
     position = PositionFactory(headcount=3)
-    HolderFactory(position=position)
-    assert position.headcount - position.holders.count() == 2
+    AssignmentFactory(position=position)
+    AssignmentFactory(position=position, kind="concurrent")
+    assert holder_counts(Position.objects.filter(pk=position.pk)) == {position.pk: 1}
 
 
 def test_renumbering_restores_exactly_what_mptt_built():

@@ -10,8 +10,9 @@ from django.core.management import call_command
 
 from assessments.models import KPI
 from org_tree.models import Department
-from positions.models import DescriptionItem, Position
-from positions.services import load_organisation
+from positions.models import DescriptionItem, Position, PositionLink
+from positions.services.loading import load_organisation
+from tests.helpers import document_of, texts
 
 SCRAPE = settings.BASE_DIR / "fixtures" / "source" / "om-department-job-descriptions.txt"
 SEED_FILE = settings.BASE_DIR / "fixtures" / "seed_yunwei.json"
@@ -89,8 +90,8 @@ def test_departments_form_the_om_tree(seed):
 
 
 def test_manager_card_keeps_the_seed_order_and_clean_text(seed):
-    manager = Position.objects.get(code="DPT-YW-01")
-    assert manager.duties == [
+    manager = document_of("DPT-YW-01")
+    assert texts(manager["duties"]) == [
         "全面负责部门工作,制订部门工作计划及进度目标;",
         "合理调配部门人、财、物,组织参加公司内外有关宽带完美服务联盟运行维护方面的协调、谈判、实施、培训和服务等工作;",
         "向部门员工传达公司精神,向公司管理层反映部门员工意见、建议;",
@@ -98,9 +99,9 @@ def test_manager_card_keeps_the_seed_order_and_clean_text(seed):
         "协调本部门与其他部门的关系;",
         "负责宽带完美服务联盟运行维护各项工作制度的编制。",
     ]
-    assert manager.qualifications[-1] == "具有较全面的技术、管理知识。"
-    assert manager.training == ["公司制度;宽带完美服务联盟规程文件和流程文件"]
-    kpis = [(k.responsibility, k.weight) for k in manager.kpis.all()]
+    assert manager["qualifications"][-1] == "具有较全面的技术、管理知识。"
+    assert manager["training"] == ["公司制度;宽带完美服务联盟规程文件和流程文件"]
+    kpis = [(k["responsibility"], Decimal(k["weight"])) for k in manager["kpis"]]
     assert kpis == [
         ("根据公司年度经营计划,制订部门工作计划,全面管理部门工作", Decimal("35")),
         ("合理控制和支配部门人、财、物相关资源", Decimal("25")),
@@ -112,14 +113,14 @@ def test_manager_card_keeps_the_seed_order_and_clean_text(seed):
 
 def test_fragments_are_attributed_to_the_right_position(seed):
     """The scrape interleaves pages: the 协助 duties and the 五年 qualifications belong to the deputy."""
-    support, deputy = Position.objects.get(code="DPT-YW-04"), Position.objects.get(code="DPT-YW-05")
-    assert support.duties[3] == "负责技术支持部内部培训计划、方案、考核文档的编制"
-    assert support.qualifications[0].endswith("三年以上技术服务或相关管理工作经验")
-    assert deputy.duties[3:] == ["协助培训计划、方案、考核文档的编制", "协助检查、考核本部门人员的工作"]
-    assert deputy.qualifications[0].endswith("五年以上技术服务或相关管理工作经验")
-    assert deputy.qualifications[3] == "较好的文字功底,能够撰写部门技术文档。"
-    assert [k.weight for k in support.kpis.all()] == [Decimal(50), Decimal(30), Decimal(20)]
-    assert Position.objects.get(code="DPT-YW-03").qualifications[2] == "会流利的普通话,具有良好的客户沟通能力"
+    support, deputy = document_of("DPT-YW-04"), document_of("DPT-YW-05")
+    assert texts(support["duties"])[3] == "负责技术支持部内部培训计划、方案、考核文档的编制"
+    assert support["qualifications"][0].endswith("三年以上技术服务或相关管理工作经验")
+    assert texts(deputy["duties"])[3:] == ["协助培训计划、方案、考核文档的编制", "协助检查、考核本部门人员的工作"]
+    assert deputy["qualifications"][0].endswith("五年以上技术服务或相关管理工作经验")
+    assert deputy["qualifications"][3] == "较好的文字功底,能够撰写部门技术文档。"
+    assert [k["weight"] for k in support["kpis"]] == [50, 30, 20]
+    assert document_of("DPT-YW-03")["qualifications"][2] == "会流利的普通话,具有良好的客户沟通能力"
 
 
 @pytest.mark.parametrize(
@@ -132,19 +133,19 @@ def test_fragments_are_attributed_to_the_right_position(seed):
     ],
 )
 def test_complete_positions_weigh_exactly_100(seed, code, weights):
-    position = Position.objects.with_facts().get(code=code)
-    assert [k.weight for k in position.kpis.all()] == [Decimal(w) for w in weights]
-    assert position.kpi_weight_total == Decimal(100)
-    assert position.problems == []
+    position = document_of(code)
+    assert [k["weight"] for k in position["kpis"]] == weights
+    assert position["kpi_weight_total"] == 100
+    assert position["problems"] == []
 
 
 def test_deputy_kpi_table_is_cut_off_and_flagged_not_invented(seed):
-    deputy = Position.objects.get(code="DPT-YW-05")
-    (kpi,) = deputy.kpis.all()
-    assert kpi.responsibility == "根据运维部总体工作计划,协助制订技术支持部工作计划,协助管理、协调、合理安排部门工作"
-    assert kpi.weight is None and kpi.standard == ""
-    assert not deputy.is_complete
-    assert len(deputy.problems) == 3  # no weight, no standard, total 0% instead of 100%
+    deputy = document_of("DPT-YW-05")
+    (kpi,) = deputy["kpis"]
+    assert kpi["responsibility"] == "根据运维部总体工作计划,协助制订技术支持部工作计划,协助管理、协调、合理安排部门工作"
+    assert kpi["weight"] is None and kpi["standard"] == ""
+    assert not deputy["complete"]
+    assert len(deputy["problems"]) == 3  # no weight, no standard, total 0% instead of 100%
 
 
 def test_no_scrape_debris_is_stored(document):
@@ -180,6 +181,7 @@ def snapshot():
         list(DescriptionItem.objects.order_by("pk").values()),
         list(KPI.objects.order_by("pk").values()),
         list(Department.objects.order_by("code").values()),
+        list(PositionLink.objects.order_by("pk").values()),
     )
 
 

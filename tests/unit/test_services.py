@@ -4,7 +4,7 @@ import pytest
 from django.utils import translation
 
 from positions.models import Position
-from positions.services import OrganisationError, load_organisation
+from positions.services.loading import OrganisationError, load_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -38,18 +38,18 @@ def test_a_changed_reporting_line_moves_the_subtree():
     [
         (
             doc({"code": "A", "title": "经理", "reports_to": "NOPE"}),
-            "Position A: superior NOPE is not a known position.",
+            "Position A: direct superior: Unknown position NOPE.",
         ),
-        (doc({"code": "A", "title": "经理", "department": "D9"}), "Position A: unknown department D9."),
-        (doc({"code": "A", "title": ""}), "position 1 (A): title is missing."),
-        (doc({"title": "无编号"}), "position 1 (?): code is missing."),
+        (doc({"code": "A", "title": "经理", "department": "D9"}), "Position A: department: Unknown department D9."),
+        (doc({"code": "A", "title": ""}), "Position 1 (A): position title is missing."),
+        (doc({"title": "无编号"}), "Position 1 (?): position code is missing."),
         (
             doc({"code": "A", "title": "甲", "reports_to": "B"}, {"code": "B", "title": "乙", "reports_to": "A"}),
-            "Reporting loop: A → B → A.",
+            "Position A: direct superior: A cannot report to B: that would close the loop A → B → A.",
         ),
         (
             doc({"code": "A", "title": "甲", "kpis": [{"responsibility": "x", "weight": "abc"}]}),
-            "Position A, KPI 1: weight 'abc' is not a number.",
+            "Position A: KPIs, row 1, weight: “abc” is not a number: give a percentage such as 25 or 12.5.",
         ),
     ],
 )
@@ -60,21 +60,21 @@ def test_bad_documents_say_what_is_wrong_and_where(document, expected):
 
 
 def test_an_invalid_row_saves_nothing():
-    with pytest.raises(OrganisationError) as caught:
+    with translation.override("en"), pytest.raises(OrganisationError) as caught:
         load_organisation(
             doc(
                 {"code": "A", "title": "经理"},
                 {"code": "B", "title": "组长", "reports_to": "A", "kpis": [{"responsibility": "x", "weight": "150"}]},
             )
         )
-    assert any("B, KPI 1" in message for message in caught.value.messages)
+    assert any(message.startswith("Position B: KPIs, row 1, weight:") for message in caught.value.messages)
     assert not Position.objects.exists()
 
 
 def test_a_code_listed_twice_is_refused():
     with translation.override("en"), pytest.raises(OrganisationError) as caught:
         load_organisation(doc({"code": "A", "title": "甲"}, {"code": "A", "title": "乙"}))
-    assert caught.value.messages == ["Code A appears twice (record 2)."]
+    assert caught.value.messages == ["Position A: position code: Code A appears more than once."] * 2
 
 
 def test_a_long_reporting_chain_loads(settings):

@@ -5,7 +5,7 @@ import json
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from positions.services import OrganisationError, load_organisation
+from positions.services.loading import OrganisationError, load_organisation
 
 SEED_FILE = settings.BASE_DIR / "fixtures" / "seed_yunwei.json"
 

@@ -2,33 +2,78 @@
 
 The organisation looks like a real Chinese company: a department tree of
 company → region (华东区) → centre (运维中心) → group (网络组), positions titled after
-their unit (网络组经理, 网络组高级网络工程师), every position with a full job description
-and KPIs whose weights total exactly 100, except about 5% left deliberately
-incomplete so the chart and the list have something to flag.
+their unit (网络组经理, 网络组高级网络工程师), every position with a job description
+(purpose, duties, authorities, working relations, qualifications with minimum education,
+major and experience, work environment) and KPIs whose weights total exactly 100, except
+about 5% left deliberately incomplete so the chart and the list have something to flag.
+Around it: a job architecture (职类, 职种, 职级 M1-M5, P1-P10, O1-O5) that places every
+position by its title and level, duty time shares in about 30% of the organisation,
+dotted-line superiors, career paths, and people holding a concurrent post.
 
 Everything synthetic has a code starting with ``SYN-`` and lives in its own tree,
 apart from the real organisation (whose rows are not touched). Loading is one
 transaction of bulk inserts under the tree locks, with the mptt numbers computed
 while planning instead of by a rebuild, so 10,000 positions take seconds.
-The same --seed always gives the same organisation.
+The same --seed always gives the same organisation. Its words are in _synth_vocabulary.py.
 """
 
 import random
+import re
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import NamedTuple
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, ProtectedError
 
 from assessments.models import KPI
-from org_tree.models import Department
+from org_tree.models import Department, Grade, JobCategory, JobFamily
 from portal.locking import lock_tree
 from portal.models import tree_numbers
-from positions.models import DescriptionItem, Holder, Position
+from positions.management.commands._synth_vocabulary import (
+    CATEGORIES,
+    CENTRE_NAMES,
+    CENTRE_STAFF_ROLES,
+    CENTRES,
+    CHINESE_NUMERALS,
+    COMPANY_HEAD_INTERNAL,
+    COMPANY_NAMES,
+    COMPANY_STAFF_GOAL,
+    COMPANY_STAFF_ROLES,
+    FAMILIES,
+    GIVEN_NAME_CHARACTERS,
+    GRADE_NAMES,
+    HEADQUARTERS,
+    LOWER_MANAGER_ROLES,
+    MANAGEMENT,
+    MANAGER_PURPOSE_TAILS,
+    PEERS_RELATION,
+    REGION_HEAD_INTERNAL,
+    REGION_STAFF_GOAL,
+    REGION_STAFF_ROLES,
+    REGIONS,
+    REPORTS_RELATION,
+    ROLE_FAMILIES,
+    ROLE_STEPS,
+    SENIORITY,
+    SENIORITY_STEPS,
+    STAFF,
+    STAFF_PURPOSE_TAILS,
+    STAFF_WIDE_RELATION,
+    STAFF_WORK,
+    SUPERIOR_RELATION,
+    SURNAMES,
+    TOP_AUTHORITIES,
+    TOP_EXTERNAL,
+    TOP_FAMILY,
+    Domain,
+)
+from positions.models import Assignment, DescriptionItem, Person, Position, PositionLink
+from positions.services.facts import managed, refresh_facts
 
 PREFIX = "SYN-"
 MIN_DEPTH, MAX_DEPTH = 6, 10
@@ -37,437 +82,45 @@ MIN_SPAN, MAX_SPAN = 3, 12
 MIN_POSITIONS = 1 + (MIN_DEPTH - 1) * MIN_SPAN
 INCOMPLETE_SHARE = 0.05
 DRAFT_SHARE = 0.03
+DOTTED_SHARE = 0.03  # of the positions: those with a dotted-line superior
+CONCURRENT_SHARE = 0.02  # of the people: those with a concurrent post
+TIMED_SHARE = 0.3  # of the positions, in whole centres: those whose duties carry time shares
+PROMOTION_CHANCE, ROTATION_CHANCE = 0.2, 0.1
 BATCH_SIZE = 2000
-
-
-class Domain(NamedTuple):
-    """What one kind of unit does: its groups (with the specialist roles in each) and job-description text."""
-
-    groups: dict
-    duties: tuple
-    qualifications: tuple
-    training: tuple
-    kpis: tuple  # (key responsibility, performance standard)
-
-
-COMPANY_NAMES = ("云海科技集团", "华信通信集团", "天衡数字集团")
-REGIONS = (
-    "华东区",
-    "华北区",
-    "华南区",
-    "华中区",
-    "西南区",
-    "西北区",
-    "东北区",
-    "港澳区",
-    "海南区",
-    "新疆区",
-    "西藏区",
-    "海外区",
+# Managers from the company's head (M5) down to level 4 (M1) are on the M ladder; team leaders
+# further down stay on their family's P or O ladder, as 组长 and 班长 usually do.
+M_LEVELS = len(GRADE_NAMES["M"])
+LADDERS = {key: ladder for key, _name, ladder in CATEGORIES}  # the grade ladder of each category
+EDUCATION = list(Position.Education.values)  # lowest first
+# What qualification lines ask for, so the structured fields never ask for less than the text.
+EDUCATION_WORDS = (
+    ("博士", "doctor"),
+    ("硕士", "master"),
+    ("本科", "bachelor"),
+    ("大专", "associate"),
+    ("中专", "secondary"),
+    ("高中", "secondary"),
 )
-CHINESE_NUMERALS = "二三四五六七八九十"
-
-# Titles of managers by level: the top three levels are named after their unit kind,
-# deeper managers are ranks inside one group.
-LOWER_MANAGER_ROLES = ("主管", "组长", "副组长", "班长", "值班长")
-COMPANY_STAFF_ROLES = ("总经理助理", "战略规划专员", "法务顾问", "内审专员", "董事会秘书")
-REGION_STAFF_ROLES = ("区域助理", "区域行政专员", "区域财务专员", "区域督导")
-CENTRE_STAFF_ROLES = ("总监助理", "计划专员", "综合管理专员")
-SENIORITY = ("", "", "", "高级", "资深", "助理")
-
-MANAGEMENT = Domain(
-    groups={},
-    duties=(
-        "制订本部门年度工作计划及进度目标,并组织实施;",
-        "合理调配部门人、财、物资源,控制部门费用支出;",
-        "指导、考核下属员工的工作,提高团队工作效率;",
-        "协调本部门与其他部门之间的工作关系;",
-        "组织编制和完善本部门的工作制度与流程;",
-        "向上级汇报部门工作进展,反映员工意见和建议;",
-        "负责部门人员招聘、培养与梯队建设;",
-        "处理部门内重大突发事件并及时上报。",
-    ),
-    qualifications=(
-        "本科及以上学历,五年以上相关工作经验,其中三年以上管理经验;",
-        "具有较强的组织、协调、沟通和文字表达能力;",
-        "熟悉公司业务流程及相关管理制度;",
-        "具有较全面的技术和管理知识;",
-        "认真负责,具有良好的职业道德和团队合作精神。",
-    ),
-    training=("公司制度与企业文化;", "管理技能提升培训;", "绩效管理与员工辅导;", "安全生产与合规管理。"),
-    kpis=(
-        ("根据公司年度经营计划,制订部门工作计划并全面管理部门工作", "计划切实可行,年度任务按期完成。"),
-        ("合理控制和支配部门人、财、物相关资源", "部门费用不超预算,资源调配合理。"),
-        ("考核本部门员工工作,提高工作效率", "定期与员工沟通绩效,考核结果客观公正。"),
-        ("协调与其他部门的关系", "跨部门协作顺畅,无重大投诉。"),
-        ("部门制度与流程建设", "制度健全,流程执行率达到95%以上。"),
-        ("团队建设与人才培养", "关键岗位有后备人选,员工流失率低于10%。"),
-    ),
+YEARS_WORDS = re.compile(r"([一二两三四五六七八九十])年以上")
+NUMERALS = {**{numeral: n for n, numeral in enumerate("一二三四五六七八九十", start=1)}, "两": 2}
+# Minimum years of experience by grade, lowest grade first.
+EXPERIENCE = {"M": (3, 5, 8, 10, 15), "P": (0, 0, 1, 2, 3, 5, 6, 8, 10, 12), "O": (0, 1, 2, 3, 5)}
+MAX_EXPERIENCE = 15
+# A KPI whose text names its period is assessed on that cycle; the rest by the holder's role.
+Cycle = KPI.Cycle
+CYCLE_WORDS = (
+    (("年度", "全年", "每年"), Cycle.YEARLY.value),
+    (("季度",), Cycle.QUARTERLY.value),
+    (("每月", "月度", "按月"), Cycle.MONTHLY.value),
 )
+# Managers are assessed over longer periods than their staff.
+MANAGER_CYCLES = (*[Cycle.QUARTERLY.value] * 3, *[Cycle.HALF_YEARLY.value] * 2, *[Cycle.YEARLY.value] * 2)
+STAFF_CYCLES = (*[Cycle.MONTHLY.value] * 4, *[Cycle.QUARTERLY.value] * 3, Cycle.HALF_YEARLY.value)
 
-# Text every non-manager shares, appended to the text of their unit.
-STAFF = Domain(
-    groups={},
-    duties=(
-        "严格遵守公司各项规章制度和操作规程;",
-        "及时、准确地填写工作记录和报表;",
-        "参与编写和更新本岗位的工作文档;",
-        "完成上级交办的其他工作。",
-    ),
-    qualifications=(
-        "持有相关职业资格证书者优先;",
-        "具有良好的沟通能力和团队合作精神;",
-        "工作认真细致,责任心强;",
-        "能够承受一定的工作压力。",
-    ),
-    training=("公司制度与企业文化;", "信息安全意识培训;", "岗位技能培训。"),
-    kpis=(
-        ("遵守工作纪律和规章制度", "全年无违规违纪记录。"),
-        ("工作记录与文档", "记录完整准确,按时提交。"),
-        ("团队协作", "积极配合同事完成工作,无协作投诉。"),
-    ),
-)
 
-CENTRES = {
-    "运维中心": Domain(
-        groups={
-            "网络组": ("网络工程师", "网络管理员"),
-            "系统组": ("系统工程师", "系统管理员"),
-            "数据库组": ("数据库管理员", "数据库工程师"),
-            "监控组": ("监控值班员", "监控工程师"),
-            "机房组": ("机房管理员", "动力环境工程师"),
-        },
-        duties=(
-            "负责网络、服务器及存储设备的日常运行维护;",
-            "执行7×24小时值班制度,及时处理系统告警;",
-            "定期巡检设备运行状态,填写巡检记录;",
-            "负责故障的定位、处理及故障报告的编写;",
-            "参与系统变更、升级方案的制订与实施;",
-            "维护设备台账和配置文档,确保账实相符;",
-        ),
-        qualifications=(
-            "计算机、通信等相关专业大专及以上学历;",
-            "熟悉TCP/IP协议及主流网络设备配置;",
-            "熟悉Linux/Windows操作系统的安装与维护;",
-        ),
-        training=("ITIL运维服务管理;", "网络设备厂商认证培训;"),
-        kpis=(
-            ("系统与网络的日常运行维护", "核心系统可用率不低于99.9%。"),
-            ("故障处理", "故障平均恢复时间不超过2小时,故障报告24小时内提交。"),
-            ("设备巡检", "巡检按计划完成率100%,记录完整。"),
-            ("变更管理", "变更均按流程审批,无因变更引发的重大故障。"),
-        ),
-    ),
-    "研发中心": Domain(
-        groups={
-            "前端组": ("前端开发工程师",),
-            "后端组": ("后端开发工程师", "Java开发工程师"),
-            "测试组": ("测试工程师", "自动化测试工程师"),
-            "架构组": ("系统架构师",),
-            "移动开发组": ("Android开发工程师", "iOS开发工程师"),
-        },
-        duties=(
-            "参与需求分析,编写概要设计和详细设计文档;",
-            "按照编码规范完成模块开发和单元测试;",
-            "参与代码评审,持续改进代码质量;",
-            "修复测试和生产环境发现的缺陷;",
-            "编写和维护技术文档与接口文档;",
-            "配合运维部门完成版本发布和上线工作;",
-        ),
-        qualifications=(
-            "计算机相关专业本科及以上学历;",
-            "熟练掌握至少一种主流编程语言;",
-            "熟悉常用数据结构、算法和设计模式;",
-        ),
-        training=("软件开发规范与代码评审;", "信息安全编码培训;"),
-        kpis=(
-            ("按计划完成开发任务", "任务按期完成率不低于95%。"),
-            ("代码质量", "代码评审通过率不低于90%,严重缺陷为零。"),
-            ("缺陷修复", "高优先级缺陷24小时内修复。"),
-            ("技术文档", "设计文档和接口文档与代码保持一致。"),
-        ),
-    ),
-    "客服中心": Domain(
-        groups={
-            "热线组": ("客服代表", "热线坐席员"),
-            "投诉处理组": ("投诉处理专员",),
-            "质检组": ("质检专员",),
-            "回访组": ("回访专员",),
-        },
-        duties=(
-            "受理客户咨询、业务办理和投诉请求;",
-            "准确记录客户信息和服务工单;",
-            "跟踪工单处理进度,及时回复客户;",
-            "对疑难问题进行升级并协调相关部门解决;",
-            "定期回访客户,收集客户意见和建议;",
-            "维护客户服务知识库;",
-        ),
-        qualifications=(
-            "大专及以上学历,普通话标准;",
-            "具有良好的沟通表达和应变能力;",
-            "熟练使用办公软件,打字速度每分钟50字以上;",
-        ),
-        training=("客户服务礼仪与沟通技巧;", "业务知识与服务规范;"),
-        kpis=(
-            ("客户咨询与业务受理", "电话接通率不低于95%,一次解决率不低于85%。"),
-            ("投诉处理", "投诉48小时内处理完毕,客户满意度不低于90%。"),
-            ("服务工单记录", "工单记录完整准确,差错率低于1%。"),
-            ("客户回访", "按计划完成回访,回访记录完整。"),
-        ),
-    ),
-    "财务中心": Domain(
-        groups={
-            "会计组": ("总账会计", "成本会计"),
-            "出纳组": ("出纳",),
-            "税务组": ("税务专员",),
-            "预算组": ("预算分析师",),
-        },
-        duties=(
-            "负责日常会计核算,审核原始凭证并编制记账凭证;",
-            "编制月度、季度和年度财务报表;",
-            "办理资金收付和银行结算业务;",
-            "负责纳税申报及税务相关事务;",
-            "参与编制年度预算并跟踪预算执行情况;",
-            "整理、保管会计档案;",
-        ),
-        qualifications=(
-            "财务、会计相关专业本科及以上学历;",
-            "持有初级及以上会计专业技术资格证书;",
-            "熟悉企业会计准则和税收法规;",
-        ),
-        training=("企业会计准则更新;", "税收政策与纳税筹划;"),
-        kpis=(
-            ("会计核算", "账务处理及时准确,差错率为零。"),
-            ("财务报表编制", "报表按时提交,数据准确。"),
-            ("资金管理", "资金收付准确无误,无资金安全事故。"),
-            ("预算执行跟踪", "按月提交预算执行分析报告。"),
-        ),
-    ),
-    "人力资源中心": Domain(
-        groups={
-            "招聘组": ("招聘专员",),
-            "培训组": ("培训专员",),
-            "薪酬组": ("薪酬福利专员",),
-            "员工关系组": ("员工关系专员",),
-        },
-        duties=(
-            "根据用人需求组织招聘、面试和录用工作;",
-            "制订并实施年度培训计划,评估培训效果;",
-            "核算员工薪酬、社保和公积金;",
-            "办理员工入职、转正、调动和离职手续;",
-            "维护员工档案和人事信息系统;",
-            "处理劳动关系事务,预防劳动争议;",
-        ),
-        qualifications=(
-            "人力资源管理相关专业本科及以上学历;",
-            "熟悉国家劳动法律法规;",
-            "具有良好的沟通能力和保密意识;",
-        ),
-        training=("劳动法律法规;", "人力资源管理实务;"),
-        kpis=(
-            ("招聘计划完成", "关键岗位到岗及时率不低于90%。"),
-            ("培训组织与实施", "年度培训计划完成率100%。"),
-            ("薪酬核算", "薪酬核算准确,按时发放。"),
-            ("员工关系管理", "人事手续办理及时,无劳动争议败诉。"),
-        ),
-    ),
-    "市场中心": Domain(
-        groups={
-            "品牌组": ("品牌专员",),
-            "市场推广组": ("推广专员", "新媒体运营专员"),
-            "市场调研组": ("市场分析师",),
-        },
-        duties=(
-            "制订并执行市场推广计划;",
-            "策划和组织品牌宣传及市场活动;",
-            "收集和分析市场、竞争对手信息;",
-            "负责新媒体账号的内容策划和运营;",
-            "评估市场活动效果并提出改进建议;",
-            "维护与媒体和合作伙伴的关系;",
-        ),
-        qualifications=(
-            "市场营销、广告等相关专业本科及以上学历;",
-            "具有较强的策划能力和文字功底;",
-            "熟悉互联网和新媒体推广方式;",
-        ),
-        training=("品牌管理与营销策划;", "广告法与合规宣传;"),
-        kpis=(
-            ("市场推广计划执行", "推广计划按期完成率不低于95%。"),
-            ("品牌宣传", "品牌曝光量达到年度目标。"),
-            ("市场调研分析", "每季度提交市场分析报告。"),
-            ("活动效果评估", "活动结束后一周内提交评估报告。"),
-        ),
-    ),
-    "销售中心": Domain(
-        groups={
-            "大客户组": ("大客户代表",),
-            "渠道组": ("渠道专员",),
-            "售前支持组": ("售前工程师",),
-            "销售运营组": ("销售运营专员",),
-        },
-        duties=(
-            "开发新客户,维护现有客户关系;",
-            "完成个人销售指标和回款任务;",
-            "编制投标文件和商务方案;",
-            "跟踪合同执行情况,协调交付问题;",
-            "收集客户需求并反馈给产品和研发部门;",
-            "维护客户资料和销售台账;",
-        ),
-        qualifications=(
-            "市场营销或相关专业大专及以上学历;",
-            "具有较强的商务谈判和客户关系维护能力;",
-            "两年以上相关行业销售经验;",
-        ),
-        training=("销售技巧与商务谈判;", "产品知识培训;"),
-        kpis=(
-            ("销售指标完成", "年度销售额完成率不低于100%。"),
-            ("回款管理", "回款率不低于95%。"),
-            ("客户关系维护", "重点客户流失率低于5%。"),
-            ("销售台账", "客户资料和台账更新及时准确。"),
-        ),
-    ),
-    "采购中心": Domain(
-        groups={
-            "采购组": ("采购专员",),
-            "供应商管理组": ("供应商管理专员",),
-            "仓储组": ("仓库管理员", "物资验收员"),
-        },
-        duties=(
-            "根据需求计划编制采购计划并组织实施;",
-            "开展询价、比价和招标采购工作;",
-            "评估和管理供应商,建立合格供应商名录;",
-            "跟踪采购订单执行和到货情况;",
-            "组织物资验收、入库和出库管理;",
-            "定期盘点库存,保证账实相符;",
-        ),
-        qualifications=(
-            "物流、采购等相关专业大专及以上学历;",
-            "熟悉采购流程和合同管理;",
-            "具有良好的谈判能力和廉洁意识;",
-        ),
-        training=("采购管理与招投标法规;", "廉洁从业培训;"),
-        kpis=(
-            ("采购计划执行", "物资按期到货率不低于95%。"),
-            ("采购成本控制", "采购成本不超过预算。"),
-            ("供应商管理", "每年完成供应商评估,合格率不低于90%。"),
-            ("库存管理", "盘点账实相符率100%。"),
-        ),
-    ),
-    "安全中心": Domain(
-        groups={
-            "信息安全组": ("信息安全工程师",),
-            "安全审计组": ("安全审计专员",),
-            "应急响应组": ("应急响应工程师",),
-        },
-        duties=(
-            "制订和完善信息安全管理制度;",
-            "开展安全漏洞扫描和渗透测试;",
-            "监控安全事件,组织应急响应和处置;",
-            "开展安全审计,督促问题整改;",
-            "组织员工信息安全意识培训;",
-            "跟踪国家网络安全法规和等级保护要求;",
-        ),
-        qualifications=(
-            "信息安全、计算机相关专业本科及以上学历;",
-            "熟悉常见网络攻击手段和防护技术;",
-            "持有CISP等信息安全认证者优先;",
-        ),
-        training=("网络安全法与等级保护;", "安全事件应急处置;"),
-        kpis=(
-            ("安全漏洞管理", "高危漏洞7日内修复率100%。"),
-            ("安全事件处置", "重大安全事件零发生,事件响应不超过30分钟。"),
-            ("安全审计", "按计划完成审计,整改闭环率不低于95%。"),
-            ("安全意识培训", "员工培训覆盖率100%。"),
-        ),
-    ),
-    "行政中心": Domain(
-        groups={
-            "行政组": ("行政专员", "前台接待"),
-            "后勤组": ("后勤专员", "司机"),
-            "档案组": ("档案管理员",),
-        },
-        duties=(
-            "负责办公环境、办公用品和固定资产管理;",
-            "组织公司会议并做好会议记录;",
-            "负责来访接待和对外联络工作;",
-            "管理公司车辆和后勤保障工作;",
-            "负责公文收发、归档和档案借阅管理;",
-            "组织公司文体活动和员工关怀;",
-        ),
-        qualifications=(
-            "行政管理相关专业大专及以上学历;",
-            "熟练使用常用办公软件;",
-            "具有较强的服务意识和协调能力;",
-        ),
-        training=("行政事务管理;", "档案管理规范;"),
-        kpis=(
-            ("办公用品与固定资产管理", "资产账实相符,申领及时。"),
-            ("会议组织", "会议安排有序,纪要24小时内发出。"),
-            ("后勤保障", "后勤服务满意度不低于90%。"),
-            ("档案管理", "档案归档及时,无遗失。"),
-        ),
-    ),
-    "质量中心": Domain(
-        groups={
-            "质量管理组": ("质量工程师",),
-            "体系组": ("体系专员",),
-            "检验组": ("检验员",),
-        },
-        duties=(
-            "建立和维护公司质量管理体系;",
-            "组织内部质量审核和管理评审;",
-            "制订检验标准并实施过程检验;",
-            "分析质量问题,督促纠正和预防措施落实;",
-            "统计质量数据,编制质量分析报告;",
-            "配合外部认证机构的审核工作;",
-        ),
-        qualifications=(
-            "理工科相关专业本科及以上学历;",
-            "熟悉ISO 9001质量管理体系;",
-            "具有内审员资格者优先;",
-        ),
-        training=("ISO 9001内审员培训;", "质量工具与统计方法;"),
-        kpis=(
-            ("质量体系运行", "外部审核无严重不符合项。"),
-            ("质量检验", "检验漏检率低于0.5%。"),
-            ("质量问题整改", "纠正措施按期关闭率不低于95%。"),
-            ("质量分析报告", "每月按时提交质量分析报告。"),
-        ),
-    ),
-    "数据中心": Domain(
-        groups={
-            "数据平台组": ("大数据工程师",),
-            "数据分析组": ("数据分析师",),
-            "数据治理组": ("数据治理专员",),
-        },
-        duties=(
-            "建设和维护公司数据平台;",
-            "开发和维护数据采集、清洗和加工任务;",
-            "根据业务需求开展数据分析并出具报告;",
-            "制订数据标准,开展数据质量检查;",
-            "管理数据访问权限,保障数据安全;",
-            "维护数据字典和元数据;",
-        ),
-        qualifications=(
-            "统计、计算机相关专业本科及以上学历;",
-            "熟练掌握SQL及至少一种数据分析工具;",
-            "具有良好的逻辑思维和业务理解能力;",
-        ),
-        training=("数据安全与个人信息保护;", "大数据平台技术培训;"),
-        kpis=(
-            ("数据平台运行", "数据任务按时完成率不低于99%。"),
-            ("数据分析支持", "分析需求按期交付率不低于95%。"),
-            ("数据质量", "关键数据质量问题逐月下降。"),
-            ("数据安全", "无数据泄露事件。"),
-        ),
-    ),
-}
-CENTRE_NAMES = tuple(CENTRES)
-# Staff of the company and the regions do general administration.
-HEADQUARTERS = CENTRES["行政中心"]
-
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN_NAME_CHARACTERS = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏建国志海峰辉波宁晨曦雪梅琳浩宇欣怡子涵思远嘉俊佳颖文博天翔"
+def grade_rank(ladder, step):
+    """One scale for every ladder: P1-P10 rank 10-100, Mn just above P(n+5), On just below Pn."""
+    return {"P": 10 * step, "M": 10 * (step + 5) + 5, "O": 10 * step - 5}[ladder]
 
 
 @dataclass
@@ -483,6 +136,16 @@ class PlannedKPI:
     responsibility: str
     weight: Decimal | None
     standard: str
+    cycle: str = ""
+
+
+class Unit(NamedTuple):
+    """The org unit a position belongs to, as planned."""
+
+    department: int  # index into the plan's departments
+    name: str
+    domain: Domain | None  # the centre's kind of work; None for the company and the regions
+    group: str | None  # the group's key in domain.groups (its name before any 二/三 numbering)
 
 
 @dataclass
@@ -491,15 +154,33 @@ class PlannedPosition:
     title: str
     parent: int | None  # index into the plan's positions; parents always come first
     level: int
-    department: int  # index into the plan's departments
+    unit: Unit
+    is_manager: bool
+    seniority: str  # the title's 高级/资深/助理 before the role, if any
+    role: str  # the title after the unit's name and the seniority
     headcount: int = 1
     status: str = Position.Status.PUBLISHED
     duties: list = field(default_factory=list)
+    shares: list = field(default_factory=list)  # one time share per duty (None where missing), or none at all
     qualifications: list = field(default_factory=list)
     training: list = field(default_factory=list)
+    authorities: list = field(default_factory=list)
+    internal: list = field(default_factory=list)
+    external: list = field(default_factory=list)
     kpis: list = field(default_factory=list)
     holders: list = field(default_factory=list)
+    family: str = ""  # a key of FAMILIES
+    grade: tuple = ()  # (ladder, step), e.g. ("P", 5)
+    purpose: str = ""
+    work_environment: str = ""
+    education: str = ""
+    major: str = ""
+    experience_years: int | None = None
     incomplete: bool = False
+
+    @property
+    def department(self):
+        return self.unit.department
 
 
 @dataclass
@@ -507,6 +188,8 @@ class Plan:
     depth: int
     departments: list
     positions: list
+    links: list = field(default_factory=list)  # (source, target, kind, order) with positions by index
+    concurrent: list = field(default_factory=list)  # (holder's number in plan order, position index)
 
 
 def plan_reporting_lines(n, rng):
@@ -590,32 +273,24 @@ def _pick(rng, pool, count):
     return [pool[i] for i in sorted(rng.sample(range(len(pool)), count))]
 
 
-def _weights(rng, count):
-    """`count` whole-percent weights in steps of 5, largest first, summing to exactly 100."""
-    cuts = sorted(rng.sample(range(1, 20), count - 1))
-    parts = [b - a for a, b in zip([0, *cuts], [*cuts, 20], strict=True)]
-    return sorted((Decimal(part * 5) for part in parts), reverse=True)
+def _weights(rng, count, step=Decimal(5)):
+    """`count` percentages in steps of `step`, largest first, summing to exactly 100."""
+    slots = int(100 / step)
+    cuts = sorted(rng.sample(range(1, slots), count - 1))
+    parts = [b - a for a, b in zip([0, *cuts], [*cuts, slots], strict=True)]
+    return sorted((part * step for part in parts), reverse=True)
 
 
 def _person(rng):
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN_NAME_CHARACTERS) for _ in range(rng.choice((1, 2, 2))))
 
 
-class Unit(NamedTuple):
-    """The org unit a position belongs to, as planned."""
-
-    department: int  # index into the plan's departments
-    name: str
-    domain: Domain | None  # the centre's kind of work; None for the company and the regions
-    group: str | None  # the group's key in domain.groups (its name before any 二/三 numbering)
-
-
 def plan_organisation(n, rng):
-    """The whole organisation in memory: departments, positions and their job descriptions."""
+    """The whole organisation in memory: departments, positions, their job descriptions and the lines between them."""
     parents, levels, reports = plan_reporting_lines(n, rng)
     company = rng.choice(COMPANY_NAMES)
     departments = [PlannedDepartment(f"{PREFIX}D00001", company, None, 0)]
-    positions, units = [], []
+    positions = []
     manager_reports = defaultdict(int)  # per position, how many of its reports head a unit so far
     unit_names = {}  # per position, the names its reports' units take in turn
     for index, (parent, level) in enumerate(zip(parents, levels, strict=True)):
@@ -623,7 +298,7 @@ def plan_organisation(n, rng):
         if parent is None:
             unit = Unit(0, company, None, None)
         else:
-            unit = units[parent]
+            unit = positions[parent].unit
             if is_manager and level <= 3:
                 # A manager on the top levels heads a new unit one step down the department tree.
                 number = manager_reports[parent]
@@ -635,12 +310,17 @@ def plan_organisation(n, rng):
                     PlannedDepartment(f"{PREFIX}D{len(departments) + 1:05d}", unit.name, unit.department, level)
                 )
                 unit = unit._replace(department=len(departments) - 1)
-        units.append(unit)
-        title = f"{company}总经理" if parent is None else unit.name + _role(rng, level, is_manager, unit)
-        position = PlannedPosition(f"{PREFIX}{index + 1:06d}", title, parent, level, unit.department)
-        _describe(rng, position, is_manager, unit.domain)
+        seniority, role = ("", "总经理") if parent is None else _role(rng, level, is_manager, unit)
+        position = PlannedPosition(
+            f"{PREFIX}{index + 1:06d}", unit.name + seniority + role, parent, level, unit, is_manager, seniority, role
+        )
+        _describe(rng, position)
         positions.append(position)
-    return Plan(depth=max(levels) + 1, departments=departments, positions=positions)
+    plan = Plan(depth=max(levels) + 1, departments=departments, positions=positions)
+    # The sections added since draw from a stream of their own, taken after everything above,
+    # so each seed still gives the tree, titles and holders it gave before they existed.
+    _complete(plan, random.Random(rng.getrandbits(64)))
+    return plan
 
 
 def _sub_unit_names(rng, level, parent_unit):
@@ -666,29 +346,33 @@ def _sub_unit(parent_unit, level, names, number):
 
 
 def _role(rng, level, is_manager, unit):
-    """The title after the unit's name: 总监, 经理, 主管… for managers, a staff or specialist role otherwise."""
+    """(seniority, role): the title after the unit's name, 总监, 经理, 主管… or a staff or specialist role."""
     if is_manager:
         if level <= 3:
-            return ("总经理", "总经理", "总监", "经理")[level]
-        return LOWER_MANAGER_ROLES[min(level - 4, len(LOWER_MANAGER_ROLES) - 1)]
+            return "", ("总经理", "总经理", "总监", "经理")[level]
+        return "", LOWER_MANAGER_ROLES[min(level - 4, len(LOWER_MANAGER_ROLES) - 1)]
     if level == 1:
-        return rng.choice(COMPANY_STAFF_ROLES)
+        return "", rng.choice(COMPANY_STAFF_ROLES)
     if level == 2:
-        return rng.choice(REGION_STAFF_ROLES)
+        return "", rng.choice(REGION_STAFF_ROLES)
     if unit.group is None:
-        return rng.choice(CENTRE_STAFF_ROLES)
-    return rng.choice(SENIORITY) + rng.choice(unit.domain.groups[unit.group])
+        return "", rng.choice(CENTRE_STAFF_ROLES)
+    seniority = rng.choice(SENIORITY)
+    return seniority, rng.choice(unit.domain.groups[unit.group])
 
 
 def _punctuated(lines):
     """Numbered-list punctuation: a semicolon after every line, a full stop after the last."""
+    if not lines:
+        return []
     bare = [line.rstrip(";。") for line in lines]
     return [line + ";" for line in bare[:-1]] + [bare[-1] + "。"]
 
 
-def _describe(rng, position, is_manager, domain):
-    """Headcount, holders, status and the job description; about 5% are left incomplete on purpose."""
-    if is_manager:
+def _describe(rng, position):
+    """Headcount, holders, status, duties, qualifications, training and KPIs; about 5% are left incomplete."""
+    domain = position.unit.domain
+    if position.is_manager:
         # Managers lead with management duties, then what their unit does (the company and regions only manage).
         pools = [MANAGEMENT] + ([domain] if domain else [])
         position.headcount = 1
@@ -729,6 +413,318 @@ def _spoil(rng, position):
     position.incomplete = True
 
 
+def _complete(plan, rng):
+    """Everything beyond the duties and KPIs: job architecture, the other sections, shares, links, concurrent posts."""
+    for position in plan.positions:
+        superior = None if position.parent is None else plan.positions[position.parent]
+        _place(rng, position, superior)
+        _describe_further(rng, position, superior)
+    _share_time(rng, plan)
+    plan.links = _dotted_lines(rng, plan) + _career_paths(rng, plan)
+    plan.concurrent = _concurrent_posts(rng, plan)
+
+
+def _place(rng, position, superior):
+    """The job family and grade that fit the title and level, and the education, major and experience they need."""
+    unit = position.unit
+    if position.is_manager and unit.domain is None:
+        position.family = TOP_FAMILY
+    elif position.is_manager and position.level < M_LEVELS:
+        position.family = unit.domain.manager_family
+    elif position.is_manager:
+        # A team leader belongs where the group's main role does.
+        position.family = ROLE_FAMILIES[unit.domain.groups[unit.group][0]]
+    else:
+        position.family = ROLE_FAMILIES[position.role]
+    family = FAMILIES[position.family]
+    ladder = LADDERS[family.category]
+    step = _grade_step(rng, position, ladder)
+    if superior is not None:
+        # An expert may reach their superior's rank but not pass it.
+        while step > 1 and grade_rank(ladder, step) > grade_rank(*superior.grade):
+            step -= 1
+    position.grade = (ladder, step)
+
+    if rng.random() < 0.1:
+        return  # as in many older job descriptions, the requirements are only in the text
+    stated = [_stated(line) for line in position.qualifications]
+    stated_education = max(education for education, _years in stated)
+    stated_years = max(years for _education, years in stated)
+    education = EDUCATION.index(family.education)
+    if ladder == "M" and step >= 3:
+        education = max(education, EDUCATION.index(Position.Education.BACHELOR))
+    if (ladder == "M" and step == M_LEVELS) or (ladder == "P" and step >= 8):
+        education += rng.random() < 0.4
+    position.education = EDUCATION[max(education, stated_education)]
+    years = EXPERIENCE[ladder][step - 1] + rng.choice((0, 0, 1))
+    position.experience_years = min(MAX_EXPERIENCE, max(years, stated_years))
+    if family.majors:
+        position.major = "、".join(_pick(rng, family.majors, rng.choice((1, 2, 2))))
+
+
+@cache
+def _stated(line):
+    """(education index, years of experience) a qualification line asks for, 0 where it names none."""
+    education = max((EDUCATION.index(value) for word, value in EDUCATION_WORDS if word in line), default=0)
+    years = max((NUMERALS[numeral] for numeral in YEARS_WORDS.findall(line)), default=0)
+    return education, years
+
+
+def _grade_step(rng, position, ladder):
+    """The step on `ladder` for the position's level, seniority and role: deeper is lower, 资深 above 高级 above plain."""
+    level, top = position.level, len(GRADE_NAMES[ladder])
+    if ladder == "M":
+        return M_LEVELS - level
+    # Team leaders (managers below the M ladder) sit above their staff: on P, two steps up but
+    # under M1; on O, the top grade on the first level below the M ladder and one lower further down.
+    if ladder == "P":
+        base = {1: 8, 2: 7, 3: 6}.get(level, max(2, 9 - level))
+        if position.is_manager:
+            return min(6, base + 2)
+        jitter = rng.choice((-1, 0, 0, 1))
+    else:
+        base = max(1, 7 - level)
+        if position.is_manager:
+            return top if level == M_LEVELS else top - 1
+        jitter = rng.choice((0, 0, 1))
+    step = base + SENIORITY_STEPS[position.seniority] + ROLE_STEPS.get(position.role, 0) + jitter
+    return max(1, min(step, top))
+
+
+def _describe_further(rng, position, superior):
+    """Purpose, authorities, working relations, work environment and KPI cycles; the purpose always, the rest mostly."""
+    position.purpose = _purpose(rng, position, superior)
+    if rng.random() < (0.95 if position.is_manager else 0.7):
+        position.authorities = _authorities(rng, position)
+    if rng.random() < 0.85:
+        position.internal = _internal_relations(rng, position, superior)
+    if rng.random() < (0.7 if position.is_manager else 0.35):
+        position.external = _external_relations(rng, position)
+    if rng.random() < 0.6:
+        position.work_environment = rng.choice(FAMILIES[position.family].environments)
+    for kpi in position.kpis:
+        kpi.cycle = _cycle(rng, kpi, position.is_manager)
+
+
+def _purpose(rng, position, superior):
+    """岗位目的 in one or two sentences, from the title, the unit and what the unit does."""
+    unit, domain = position.unit, position.unit.domain
+    if superior is None:
+        first = f"全面负责{unit.name}的经营管理,组织制订并实施公司发展战略和年度经营计划,实现公司经营目标。"
+    else:
+        lead = f"在{superior.title}的领导下,"
+        if position.is_manager and domain is None:
+            first = f"{lead}全面负责{unit.name}的经营管理,落实公司战略和区域经营计划,完成区域经营指标。"
+        elif position.role in STAFF_WORK:
+            goal = domain.goal if domain else COMPANY_STAFF_GOAL if position.level == 1 else REGION_STAFF_GOAL
+            first = f"{lead}负责{STAFF_WORK[position.role]},{goal}。"
+        elif position.is_manager and position.level <= 3:
+            first = f"{lead}全面负责{unit.name}的管理工作,组织开展{domain.work}工作,{domain.goal}。"
+        elif position.is_manager:
+            first = f"{lead}负责所辖班组的日常管理,带领班组成员开展{domain.work}工作,{domain.goal}。"
+        else:
+            first = f"{lead}按照公司制度和操作规程开展{domain.work}工作,{domain.goal}。"
+    tails = MANAGER_PURPOSE_TAILS if position.is_manager else STAFF_PURPOSE_TAILS
+    return first + (rng.choice(tails) if rng.random() < 0.5 else "")
+
+
+def _authorities(rng, position):
+    """工作权限: managers decide, approve and propose; staff mostly suggest and stop what breaks the rules."""
+    domain = position.unit.domain
+    if position.is_manager:
+        lines = _pick(rng, MANAGEMENT.authorities, rng.randint(3, 5))
+        if domain is None:
+            lines = _pick(rng, TOP_AUTHORITIES, rng.randint(2, 3)) + lines
+        else:
+            lines += _pick(rng, domain.authorities, rng.randint(0, 1))
+    else:
+        lines = _pick(rng, (domain or HEADQUARTERS).authorities, rng.randint(1, 2))
+        lines += _pick(rng, STAFF.authorities, rng.randint(0, 2))
+    return _punctuated(lines)
+
+
+def _internal_relations(rng, position, superior):
+    """内部工作关系: the superior, the reports or the colleagues, and the other centres the unit works with."""
+    domain = position.unit.domain
+    if superior is None:
+        return _punctuated(list(COMPANY_HEAD_INTERNAL))
+    lines = [SUPERIOR_RELATION.format(superior=superior.title)]
+    if position.is_manager:
+        lines.append(REPORTS_RELATION)
+    elif position.unit.group is not None:
+        lines.append(PEERS_RELATION)
+    if domain is not None:
+        lines += _pick(rng, domain.internal, rng.randint(1, 2))
+    elif position.is_manager:
+        lines.append(REGION_HEAD_INTERNAL)
+    else:
+        lines.append(STAFF_WIDE_RELATION.format(scope="公司" if position.level == 1 else "区域"))
+    return _punctuated(lines)
+
+
+def _external_relations(rng, position):
+    """外部工作关系 of the unit's kind of work; none for the company's and the regions' staff."""
+    domain = position.unit.domain
+    if domain is not None:
+        pool = domain.external
+    elif position.is_manager:
+        pool = TOP_EXTERNAL
+    else:
+        return []
+    return _punctuated(_pick(rng, pool, rng.randint(1, 2)))
+
+
+def _cycle(rng, kpi, is_manager):
+    """The assessment cycle: the one the KPI's text names, else by role; about 10% have none."""
+    if rng.random() < 0.1:
+        return ""
+    return _named_cycle(kpi.responsibility + kpi.standard) or rng.choice(MANAGER_CYCLES if is_manager else STAFF_CYCLES)
+
+
+@cache
+def _named_cycle(text):
+    return next((cycle for words, cycle in CYCLE_WORDS if any(word in text for word in words)), "")
+
+
+def _centres(plan):
+    """Per position, the index of the centre head it works under (itself for a head), None above the centres."""
+    centres = []
+    for index, position in enumerate(plan.positions):
+        if position.level == 2 and position.is_manager:
+            centres.append(index)
+        elif position.level > 2:
+            centres.append(centres[position.parent])
+        else:
+            centres.append(None)
+    return centres
+
+
+def _share_time(rng, plan):
+    """Time shares on the duties of whole centres, picked at random to hold about 30% of the positions.
+
+    Shares total exactly 100, in steps of 5 or 2.5; a deliberately incomplete position may get a
+    wrong total or a duty without a share, which the completeness rule flags as well.
+    """
+    centres = _centres(plan)
+    sizes = Counter(centre for centre in centres if centre is not None)
+    heads = list(sizes)
+    rng.shuffle(heads)
+    target, chosen, covered = TIMED_SHARE * len(plan.positions), set(), 0
+    for head in heads:
+        if abs(covered + sizes[head] - target) < abs(covered - target):
+            chosen.add(head)
+            covered += sizes[head]
+    for position, centre in zip(plan.positions, centres, strict=True):
+        if centre not in chosen:
+            continue
+        position.shares = _weights(rng, len(position.duties), step=rng.choice((Decimal(5), Decimal("2.5"))))
+        if position.incomplete and rng.random() < 0.5:
+            index = rng.randrange(len(position.shares))
+            if rng.random() < 0.5:
+                position.shares[index] = None
+            else:
+                share = position.shares[index]
+                position.shares[index] = share - 5 if share > 5 else share + 5
+
+
+def _ancestors(plan, index):
+    ancestors = set()
+    parent = plan.positions[index].parent
+    while parent is not None:
+        ancestors.add(parent)
+        parent = plan.positions[parent].parent
+    return ancestors
+
+
+def _dotted_lines(rng, plan):
+    """Dotted-line superiors for about 3% of the positions below the centres.
+
+    The line goes to a manager on a higher level outside the position's own chain of command:
+    preferably one running the same kind of centre in another region (业务条线), else any.
+    """
+    positions = plan.positions
+    centres = _centres(plan)
+    managers = [i for i, p in enumerate(positions) if p.is_manager and p.parent is not None]
+    by_kind = defaultdict(list)
+    for i in managers:
+        if centres[i] is not None:
+            by_kind[positions[centres[i]].unit.name].append(i)
+    sources = [i for i, p in enumerate(positions) if p.level > 2]
+    rng.shuffle(sources)
+    wanted, links = round(DOTTED_SHARE * len(positions)), []
+    for source in sources:
+        if len(links) == wanted:
+            break
+        level, centre = positions[source].level, centres[source]
+        candidates = [
+            i
+            for i in by_kind[positions[centre].unit.name]
+            if positions[i].level < level and positions[centres[i]].parent != positions[centre].parent
+        ]
+        if not candidates:
+            ancestors = _ancestors(plan, source)
+            candidates = [i for i in managers if positions[i].level < level and i not in ancestors]
+        if candidates:
+            links.append((source, rng.choice(candidates), PositionLink.Kind.DOTTED.value, 1))
+    return links
+
+
+def _siblings(plan):
+    siblings = defaultdict(list)
+    for i, position in enumerate(plan.positions):
+        siblings[position.parent].append(i)
+    return siblings
+
+
+def _career_paths(rng, plan):
+    """Promotion to the superior for about 20% of the positions; for about 10%, rotation with a peer of another title."""
+    siblings = _siblings(plan)
+    promotions, rotations = [], defaultdict(list)
+    for i, position in enumerate(plan.positions):
+        if position.parent is None:
+            continue
+        if rng.random() < PROMOTION_CHANCE:
+            promotions.append((i, position.parent, PositionLink.Kind.PROMOTION.value, 1))
+        if rng.random() < ROTATION_CHANCE:
+            peers = [
+                j
+                for j in siblings[position.parent]
+                if plan.positions[j].is_manager == position.is_manager and plan.positions[j].title != position.title
+            ]
+            for j in _pick(rng, peers, rng.randint(1, 2)):
+                for source, target in ((i, j), (j, i)):
+                    if target not in rotations[source]:
+                        rotations[source].append(target)
+    rotation_links = [
+        (source, target, PositionLink.Kind.ROTATION.value, order)
+        for source in sorted(rotations)
+        for order, target in enumerate(rotations[source], start=1)
+    ]
+    return promotions + rotation_links
+
+
+def _concurrent_posts(rng, plan):
+    """A concurrent post (兼岗) for about 2% of the people: a differently titled post beside their own, vacant if any."""
+    positions = plan.positions
+    siblings = _siblings(plan)
+    held = [i for i, position in enumerate(positions) for _name in position.holders]
+    numbers = list(range(len(held)))
+    rng.shuffle(numbers)
+    wanted, posts = round(CONCURRENT_SHARE * len(held)), []
+    for number in numbers:
+        if len(posts) == wanted:
+            break
+        own = positions[held[number]]
+        if own.parent is None:
+            continue
+        others = [j for j in siblings[own.parent] if positions[j].title != own.title]
+        if not others:
+            continue
+        vacant = [j for j in others if len(positions[j].holders) < positions[j].headcount]
+        posts.append((number, rng.choice(vacant or others)))
+    return sorted(posts)
+
+
 def _chunks(items, size=BATCH_SIZE):
     """Lists of at most `size` from an iterable, so bulk inserts never hold every row object at once."""
     chunk = []
@@ -755,6 +751,15 @@ def _number_tree(planned, tree_id):
     return [numbers[index] for index in range(len(planned))]
 
 
+def _create(model, objects, key):
+    """bulk_create `objects` and make sure each has its primary key (found by `key` where the backend returns none)."""
+    model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
+    if any(obj.pk is None for obj in objects):  # a backend that cannot return ids from a bulk insert
+        by_key = dict(model.objects.filter(**{f"{key}__startswith": PREFIX}).values_list(key, "pk"))
+        for obj in objects:
+            obj.pk = by_key[getattr(obj, key)]
+
+
 def _insert_tree(model, planned, build):
     """bulk_create a planned tree as new tree(s) after every existing one; returns the primary keys in plan order.
 
@@ -770,18 +775,71 @@ def _insert_tree(model, planned, build):
     for level in sorted(by_level):
         indices = by_level[level]
         objects = [build(planned[i], pks, **tree_fields[i]) for i in indices]
-        model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
-        if any(obj.pk is None for obj in objects):  # a backend that cannot return ids from a bulk insert
-            by_code = dict(model.objects.filter(code__startswith=PREFIX).values_list("code", "pk"))
-            for obj in objects:
-                obj.pk = by_code[obj.code]
+        _create(model, objects, "code")
         for i, obj in zip(indices, objects, strict=True):
             pks[i] = obj.pk
     return pks
 
 
+def _insert_rows(model, names, rows):
+    """INSERT plain tuples of the fields `names`, many rows a statement; returns how many rows.
+
+    For the 200,000-odd rows that nothing refers back to: building a model instance per row
+    for bulk_create costs more than the database takes to store it.
+    """
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    limit = connection.features.max_query_params
+    size = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit // len(fields))
+    count = 0
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, size):
+            cursor.execute(
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES {', '.join([placeholders] * len(chunk))}",
+                [value for row in chunk for value in row],
+            )
+            count += len(chunk)
+    return count
+
+
+def _insert_architecture():
+    """The synthetic job categories, families and grades; returns the families' and the grades' pks by key."""
+    taken = set(JobCategory.objects.exclude(code__startswith=PREFIX).values_list("name", flat=True))
+    categories = {
+        # Category names are unique across the table: a real 管理类 keeps its name, the synthetic one is marked.
+        key: JobCategory.objects.create(
+            code=f"{PREFIX}JC-{key}", name=name if name not in taken else f"{name}(合成)", order=order
+        )
+        for order, (key, name, _ladder) in enumerate(CATEGORIES, start=1)
+    }
+    orders = Counter()
+    families = {}
+    for name, family in FAMILIES.items():
+        orders[family.category] += 1
+        order = orders[family.category]
+        families[name] = JobFamily.objects.create(
+            category=categories[family.category],
+            code=f"{PREFIX}JF-{family.category}{order:02d}",
+            name=name,
+            order=order,
+        ).pk
+    grades = {}
+    links = []
+    for ladder, names in GRADE_NAMES.items():
+        applies = [categories[key] for key, _name, ladder_ in CATEGORIES if ladder_ == ladder]
+        for step, name in enumerate(names, start=1):
+            grade = Grade.objects.create(code=f"{PREFIX}{ladder}{step}", name=name, rank=grade_rank(ladder, step))
+            grades[(ladder, step)] = grade.pk
+            links += [Grade.categories.through(grade=grade, jobcategory=category) for category in applies]
+    Grade.categories.through.objects.bulk_create(links)
+    return families, grades
+
+
 def _insert(plan):
-    """Write the planned organisation with bulk inserts; returns row counts."""
+    """Write the planned organisation; returns row counts."""
+    family_pks, grade_pks = _insert_architecture()
     department_pks = _insert_tree(
         Department,
         plan.departments,
@@ -800,56 +858,103 @@ def _insert(plan):
             headcount=p.headcount,
             status=p.status,
             has_description=True,
+            job_family_id=family_pks[p.family],
+            grade_id=grade_pks[p.grade],
+            purpose=p.purpose,
+            work_environment=p.work_environment,
+            education=p.education,
+            major=p.major,
+            experience_years=p.experience_years,
             **tree,
         ),
     )
     owned = list(zip(position_pks, plan.positions, strict=True))
-    kinds = (
-        (DescriptionItem.Kind.DUTY, "duties"),
-        (DescriptionItem.Kind.QUALIFICATION, "qualifications"),
-        (DescriptionItem.Kind.TRAINING, "training"),
+    kinds = DescriptionItem.Kind
+    sections = (
+        (kinds.QUALIFICATION, "qualifications"),
+        (kinds.TRAINING, "training"),
+        (kinds.AUTHORITY, "authorities"),
+        (kinds.INTERNAL, "internal"),
+        (kinds.EXTERNAL, "external"),
     )
-    items = (
-        DescriptionItem(position_id=pk, kind=kind, order=order, text=text)
-        for pk, p in owned
-        for kind, name in kinds
-        for order, text in enumerate(getattr(p, name), start=1)
-    )
+
+    def items():
+        for pk, p in owned:
+            shares = p.shares or [None] * len(p.duties)
+            for order, (text, share) in enumerate(zip(p.duties, shares, strict=True), start=1):
+                yield pk, kinds.DUTY.value, order, text, share
+            for kind, name in sections:
+                for order, text in enumerate(getattr(p, name), start=1):
+                    yield pk, kind.value, order, text, None
+
     kpis = (
-        KPI(position_id=pk, order=order, responsibility=k.responsibility, weight=k.weight, standard=k.standard)
+        (pk, order, k.responsibility, k.weight, k.standard, k.cycle)
         for pk, p in owned
         for order, k in enumerate(p.kpis, start=1)
     )
-    holders = (Holder(position_id=pk, name=name) for pk, p in owned for name in p.holders)
-    counts = {"departments": len(department_pks), "positions": len(position_pks)}
-    for label, model, rows in (("items", DescriptionItem, items), ("kpis", KPI, kpis), ("holders", Holder, holders)):
-        counts[label] = 0
-        for chunk in _chunks(rows):
-            model.objects.bulk_create(chunk)
-            counts[label] += len(chunk)
+    links = ((position_pks[s], position_pks[t], kind, order) for s, t, kind, order in plan.links)
+    counts = {
+        "departments": len(department_pks),
+        "positions": len(position_pks),
+        "families": len(family_pks),
+        "grades": len(grade_pks),
+        "items": _insert_rows(DescriptionItem, ("position", "kind", "order", "text", "share"), items()),
+        "kpis": _insert_rows(KPI, ("position", "order", "responsibility", "weight", "standard", "cycle"), kpis),
+        "links": _insert_rows(PositionLink, ("source", "target", "kind", "order"), links),
+    }
+    held = [(pk, name) for pk, p in owned for name in p.holders]
+    people = [Person(employee_number=f"{PREFIX}E{n:06d}", name=name) for n, (_pk, name) in enumerate(held, start=1)]
+    for chunk in _chunks(people):
+        _create(Person, chunk, "employee_number")
+    primary = ((person.pk, pk, Assignment.Kind.PRIMARY.value) for person, (pk, _name) in zip(people, held, strict=True))
+    concurrent = ((people[n].pk, position_pks[i], Assignment.Kind.CONCURRENT.value) for n, i in plan.concurrent)
+    counts["holders"] = _insert_rows(Assignment, ("person", "position", "kind"), primary)
+    counts["concurrent"] = _insert_rows(Assignment, ("person", "position", "kind"), concurrent)
     return counts
 
 
 def delete_synthetic():
-    """Delete every synthetic position and department (codes starting with SYN-); returns how many positions."""
-    positions = Position.objects.filter(code__startswith=PREFIX)
-    departments = Department.objects.filter(code__startswith=PREFIX)
-    # The rows hanging off the positions first, in one statement each rather than through the collector.
-    for model in (KPI, DescriptionItem, Holder):
-        model.objects.filter(position__code__startswith=PREFIX).delete()
-    # Position.parent and Department.parent are PROTECT, even within the set being deleted:
-    # cut the links inside the synthetic set first. A real position that reports to a
-    # synthetic one (or sits in a synthetic department) still blocks, as it should.
-    positions.update(parent=None)
-    try:
-        _, per_model = positions.delete()
-        removed = per_model.get(Position._meta.label, 0)
-        departments.update(parent=None)
-        departments.delete()
-    except ProtectedError as exc:
-        blockers = ", ".join(sorted(str(obj) for obj in exc.protected_objects)[:5])
-        raise CommandError(f"Real positions still refer to the synthetic organisation: {blockers}") from None
-    return removed
+    """Delete the synthetic organisation (codes and employee numbers starting with SYN-); returns how many positions."""
+    with managed():  # the rows go with their positions: no facts to keep up to date
+        positions = Position.objects.filter(code__startswith=PREFIX)
+        departments = Department.objects.filter(code__startswith=PREFIX)
+        # The rows hanging off the positions first, in one statement each rather than through the collector.
+        for model in (KPI, DescriptionItem, Assignment):
+            model.objects.filter(position__code__startswith=PREFIX).delete()
+        PositionLink.objects.filter(source__code__startswith=PREFIX).delete()
+        PositionLink.objects.filter(target__code__startswith=PREFIX).delete()
+        Person.objects.filter(employee_number__startswith=PREFIX).delete()
+        # Position.parent and Department.parent are PROTECT, even within the set being deleted:
+        # cut the links inside the synthetic set first. A real position that reports to a
+        # synthetic one, sits in a synthetic department or has a synthetic family or grade
+        # still blocks, as it should; so does a real family in a synthetic category.
+        positions.update(parent=None)
+        try:
+            _, per_model = positions.delete()
+            removed = per_model.get(Position._meta.label, 0)
+            departments.update(parent=None)
+            departments.delete()
+            # After the positions, which refer to them.
+            for model in (JobFamily, Grade, JobCategory):
+                model.objects.filter(code__startswith=PREFIX).delete()
+        except ProtectedError as exc:
+            blockers = ", ".join(sorted(str(obj) for obj in exc.protected_objects)[:5])
+            raise CommandError(f"Real rows still refer to the synthetic organisation: {blockers}") from None
+        return removed
+
+
+def _synthetic_rows_exist():
+    return any(
+        model.objects.filter(**{f"{key}__startswith": PREFIX}).exists()
+        for model, key in (
+            (Position, "code"),
+            (Department, "code"),
+            (Person, "employee_number"),
+            (JobCategory, "code"),
+            (JobFamily, "code"),
+            (Grade, "code"),
+        )
+    )
 
 
 class Command(BaseCommand):
@@ -878,10 +983,7 @@ class Command(BaseCommand):
             # Departments before positions: the order every other writer takes the locks in.
             lock_tree(Department)
             lock_tree(Position)
-            exists = (
-                Position.objects.filter(code__startswith=PREFIX).exists()
-                or Department.objects.filter(code__startswith=PREFIX).exists()
-            )
+            exists = _synthetic_rows_exist()
             if exists and not replace:
                 raise CommandError(
                     "A synthetic organisation (codes SYN-…) already exists; use --replace to rebuild it."
@@ -892,13 +994,20 @@ class Command(BaseCommand):
             # creep in. The tree fields are computed at insert time: no rebuild (11.6 s at 10,000).
             with Department.objects.disable_mptt_updates(), Position.objects.disable_mptt_updates():
                 counts = _insert(plan)
+            # Rows went in as bulk inserts, past the signals that keep the stored facts: count them once.
+            refresh_facts(Position.objects.filter(code__startswith=PREFIX))
         elapsed = time.perf_counter() - started
         if options["verbosity"] >= 1:
             if removed:
                 self.stdout.write(f"Deleted the previous synthetic organisation ({removed} positions).")
             incomplete = sum(p.incomplete for p in plan.positions)
+            timed = sum(bool(p.shares) for p in plan.positions)
+            dotted = sum(kind == PositionLink.Kind.DOTTED for _s, _t, kind, _o in plan.links)
             self.stdout.write(
-                f"Created {counts['positions']} synthetic positions, {plan.depth} levels deep, "
-                f"in {counts['departments']} departments ({counts['items']} description lines, {counts['kpis']} KPIs, "
-                f"{counts['holders']} holders, {incomplete} deliberately incomplete) in {elapsed:.2f} s."
+                f"Created {counts['positions']} synthetic positions, {plan.depth} levels deep, in "
+                f"{counts['departments']} departments, {counts['families']} job families and {counts['grades']} "
+                f"grades ({counts['items']} description lines, {timed} positions with time shares, "
+                f"{counts['kpis']} KPIs, {dotted} dotted lines, {counts['links'] - dotted} career paths, "
+                f"{counts['holders']} holders, {counts['concurrent']} concurrent posts, "
+                f"{incomplete} deliberately incomplete) in {elapsed:.2f} s."
             )

@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.roles import ADMINISTRATOR, HR_EDITOR, MANAGER, VIEWER, ensure_roles
-from positions.models import Holder, Position
+from positions.models import Assignment, Person, Position
 
 # username, password, role, display name, position code held (or None)
 DEMO_USERS = [
@@ -15,6 +15,7 @@ DEMO_USERS = [
     ("manager", "demo-manager-123", MANAGER, "演示技术支持部经理", "DPT-YW-04"),
     ("viewer", "demo-viewer-123", VIEWER, "演示员工", None),
 ]
+DEMO_EMPLOYEE_NUMBER = "DEMO-{username}"
 
 
 class Command(BaseCommand):
@@ -36,5 +37,9 @@ class Command(BaseCommand):
             if code:
                 position = Position.objects.filter(code=code).first()
                 if position:
-                    Holder.objects.get_or_create(position=position, user=user, defaults={"name": display})
+                    person, _ = Person.objects.get_or_create(
+                        employee_number=DEMO_EMPLOYEE_NUMBER.format(username=username),
+                        defaults={"name": display, "user": user},
+                    )
+                    Assignment.objects.current().get_or_create(person=person, position=position)
             self.stdout.write(f"  {role:<14} {username:<8} / {password}")

@@ -1,0 +1,1 @@
+"""Forms: filters.py (the list's and the API's filters)."""

@@ -1,0 +1,82 @@
+"""The job-description card: one position document, drawn by templates/includes/job_description.html."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from positions.access import can_read, can_read_status, reader_required
+from positions.documents import judged, load_positions, position_document
+from positions.models import JDTemplate, Position
+
+CODE_SLOT = "0CODE0SLOT0"  # a well-formed code, replaced by each real one
+
+
+def position_refs(codes, related, user, card_url):
+    """Positions named by code as "title code", each linked to its card when `user` may read it, joined by 、."""
+    parts = []
+    for code in codes:
+        title, status = related.get(code, ("", None))
+        label = format_html('{} <span class="code">{}</span>', title, code)
+        if status is not None and can_read_status(user, status):
+            label = format_html('<a href="{}">{}</a>', card_url.replace(CODE_SLOT, code), label)
+        parts.append(label)
+    return mark_safe("、".join(parts))  # every part is built by format_html
+
+
+def card_context(document, related, template, user):
+    """What the card partial needs besides the request: the judged document and how to lay it out."""
+    required = template.required
+    doc = judged(document, required)
+    career = doc["career"]
+    described = doc["has_description"]
+    card_url = reverse("positions:detail", args=[CODE_SLOT])
+    lists = {
+        "reports_to": [doc["reports_to"]] if doc["reports_to"] else [],
+        "direct_reports": doc["direct_reports"],
+        "dotted_reports_to": doc["dotted_reports_to"],
+        "dotted_reports": doc["dotted_reports"],
+        "promotes_to": career["promotes_to"],
+        "rotates_with": career["rotates_with"],
+    }
+    relation_rows = ["dotted_reports_to", "dotted_reports", "internal_relations", "external_relations"]
+    relations_missing = (
+        doc["has_description"]
+        and "relations" in required
+        and not doc["internal_relations"]
+        and not doc["external_relations"]
+    )
+    return {
+        "doc": doc,
+        "refs": {key: position_refs(codes, related, user, card_url) for key, codes in lists.items()},
+        "show": {
+            "purpose": bool(doc["purpose"]) or described and "purpose" in required,
+            "duties": described and (bool(doc["duties"]) or "duties" in required),
+            "authorities": described and (bool(doc["authorities"]) or "authorities" in required),
+            "profile": described
+            and (
+                bool(doc["education"] or doc["major"]) or doc["experience_years"] is not None or "education" in required
+            ),
+            "qualifications": described and (bool(doc["qualifications"]) or "qualifications" in required),
+            "training": described and (bool(doc["training"]) or "training" in required),
+            "environment": described and (bool(doc["work_environment"]) or "work_environment" in required),
+            "career": described and (bool(career["promotes_to"] or career["rotates_with"]) or "career" in required),
+            "kpis": described and (bool(doc["kpis"]) or "kpis" in required),
+        },
+        "required": required,
+        "kpi_cycles": any(kpi.get("cycle") for kpi in doc["kpis"]),
+        "relations_rowspan": 2 + sum(1 for key in relation_rows if doc[key]) + relations_missing,
+        "relations_missing": relations_missing,
+    }
+
+
+@reader_required
+def position_detail(request, code):
+    positions = load_positions(Position.objects.filter(code=code).order_by())
+    if not positions or not can_read(request.user, positions[0]):
+        raise Http404  # drafts are hidden from readers rather than forbidden
+    position = positions[0]
+    context = card_context(position_document(position), position.related, JDTemplate.current(), request.user)
+    context.update(position=position, print="print" in request.GET)
+    return render(request, "positions/position_detail.html", context)

@@ -1,0 +1,133 @@
+"""Job families and grades: the matrix page, the list's filters, and the JD template that decides completeness."""
+
+import pytest
+
+from positions.models import JDTemplate, Position
+from tests.factories import (
+    DepartmentFactory,
+    GradeFactory,
+    JobCategoryFactory,
+    JobFamilyFactory,
+    PositionFactory,
+    complete_position,
+)
+
+
+@pytest.fixture
+def architecture(db):
+    technical = JobCategoryFactory(code="T", name="技术类")
+    management = JobCategoryFactory(code="M", name="管理类")
+    network = JobFamilyFactory(code="NET", name="网络运维", category=technical)
+    leaders = JobFamilyFactory(code="LEAD", name="运维管理", category=management)
+    p3, p5 = GradeFactory(code="P3", rank=3), GradeFactory(code="P5", rank=5)
+    m2 = GradeFactory(code="M2", rank=6)
+    for grade in (p3, p5):
+        grade.categories.set([technical])
+    m2.categories.set([management])
+    ops = DepartmentFactory(code="OPS", name="运维部")
+    sales = DepartmentFactory(code="SAL", name="销售部")
+    engineers = [
+        PositionFactory(code=f"ENG-{n}", title=f"工程师{n}", job_family=network, grade=p3, department=ops)
+        for n in range(7)
+    ]
+    PositionFactory(code="SENIOR", title="高级工程师", job_family=network, grade=p5, department=sales)
+    PositionFactory(code="HEAD", title="运维经理", job_family=leaders, grade=m2, department=ops)
+    PositionFactory(code="LOOSE", title="未分类岗位")
+    PositionFactory(code="SECRET", title="草稿岗位", job_family=network, grade=p3, status=Position.Status.DRAFT)
+    return {"network": network, "p3": p3, "p5": p5, "m2": m2, "ops": ops, "engineers": engineers}
+
+
+def test_the_matrix_puts_each_position_in_its_family_and_grade(viewer_client, architecture):
+    response = viewer_client.get("/architecture/")
+    assert response.status_code == 200
+    rows = {(row.family.code if row.family else None): row for row in response.context["rows"]}
+    counts = {
+        family: {(c.grade.code if c.grade else None): c.count for c in row.cells if c.count}
+        for family, row in rows.items()
+    }
+    assert counts == {"NET": {"P3": 7, "P5": 1}, "LEAD": {"M2": 1}, None: {None: 1}}  # the draft is not counted
+    net_m2 = next(c for c in rows["NET"].cells if c.grade and c.grade.code == "M2")
+    assert not net_m2.applies  # a management grade does not apply to a technical family
+    html = response.content.decode()
+    network, p3 = architecture["network"], architecture["p3"]
+    assert f"/positions/?job_family={network.pk}&amp;grade={p3.pk}" in html
+    assert "and 2 more" in html or "还有 2 个" in html  # five shown of seven
+
+
+def test_the_matrix_filters_by_department(viewer_client, architecture):
+    response = viewer_client.get("/architecture/", {"department": architecture["ops"].pk})
+    rows = {(row.family.code if row.family else None): row.total for row in response.context["rows"]}
+    assert rows == {"NET": 7, "LEAD": 1}
+
+
+def test_editors_see_drafts_in_the_matrix(hr_client, architecture):
+    rows = {
+        (row.family.code if row.family else None): row.total for row in hr_client.get("/architecture/").context["rows"]
+    }
+    assert rows["NET"] == 9
+
+
+def test_the_list_filters_by_family_grade_and_education(viewer_client, architecture):
+    Position.objects.filter(code="SENIOR").update(education="master")
+    network, p5 = architecture["network"], architecture["p5"]
+    html = viewer_client.get("/positions/", {"job_family": network.pk, "grade": p5.pk}).content.decode()
+    assert "高级工程师" in html and "工程师0" not in html
+    html = viewer_client.get("/positions/", {"education": "master"}).content.decode()
+    assert "高级工程师" in html and "运维经理" not in html
+    codes = [p["code"] for p in viewer_client.get("/api/positions/", {"job_family": network.pk}).json()["results"]]
+    assert sorted(codes) == sorted([f"ENG-{n}" for n in range(7)] + ["SENIOR"])
+
+
+def test_search_covers_the_new_text(viewer_client, architecture):
+    Position.objects.filter(code="HEAD").update(purpose="确保全网七乘二十四小时稳定运行", major="通信工程")
+    assert "运维经理" in viewer_client.get("/positions/", {"q": "七乘二十四"}).content.decode()
+    assert "运维经理" in viewer_client.get("/positions/", {"q": "通信工程"}).content.decode()
+
+
+@pytest.mark.parametrize("role", ["hr_user", "viewer_user", "manager_user"])
+def test_only_administrators_may_change_the_jd_template(client, seed, request, role):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get("/settings/jd-template/").status_code == 403
+    assert client.post("/settings/jd-template/", {"purpose": "required"}).status_code == 403
+
+
+def test_an_administrator_makes_a_section_required_and_every_page_agrees(client, seed, admin_user):
+    client.force_login(admin_user)
+    form = {key: state for key, state in JDTemplate.current().states().items()}
+    form["purpose"] = "required"
+    response = client.post("/settings/jd-template/", form, follow=True)
+    assert response.status_code == 200
+    assert JDTemplate.current().required >= {"purpose", "duties"}
+    # The seed's four complete descriptions now lack a purpose: card, list, chart and API agree.
+    card = client.get("/positions/DPT-YW-04/").content.decode()
+    assert "岗位目的" in card or "Purpose" in card
+    api = client.get("/api/positions/DPT-YW-04/").json()
+    assert api["complete"] is False and len(api["problems"]) == 1
+    assert api["problems"][0] in client.get("/positions/", {"q": "DPT-YW-04"}).content.decode()
+    chart = client.get("/org/").content.decode()
+    assert chart.count('class="box incomplete') == 5
+
+
+def test_a_section_not_used_is_not_required(client, seed, admin_user):
+    client.force_login(admin_user)
+    form = {key: state for key, state in JDTemplate.current().states().items()}
+    form["kpis"] = "off"
+    client.post("/settings/jd-template/", form)
+    assert client.get("/api/positions/DPT-YW-03/").json()["complete"] is True
+    # KPIs that exist are still judged: the deputy's cut-off table still weighs 0%.
+    assert client.get("/api/positions/DPT-YW-05/").json()["complete"] is False
+
+
+def test_a_bad_template_choice_is_refused_at_its_field(client, seed, admin_user):
+    client.force_login(admin_user)
+    form = {key: state for key, state in JDTemplate.current().states().items()}
+    form["training"] = "mandatory"
+    response = client.post("/settings/jd-template/", form)
+    assert response.status_code == 200
+    assert response.context["form"].errors["training"]
+    assert JDTemplate.current().state("training") == "required"
+
+
+def test_complete_synthetic_positions_are_unaffected_by_optional_sections(viewer_client, db):
+    position = complete_position()
+    assert viewer_client.get(f"/api/positions/{position.code}/").json()["complete"] is True
