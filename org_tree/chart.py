@@ -43,6 +43,7 @@ class Node:
     open: bool = False
     match: bool = False
     closes: int = 0
+    children: int = 0  # direct reports
 
     @property
     def has_children(self):
@@ -135,6 +136,8 @@ def _mark_structure(nodes, query):
     for index, node in enumerate(nodes):
         while path and path[-1].level >= node.level:
             path.pop()
+        if path:
+            path[-1].children += 1
         node.open = node.has_children and (open_all or node.level - base < OPEN_DEPTH)
         if needle and (needle in node.code.casefold() or needle in node.title.casefold()):
             node.match = True
@@ -146,10 +149,17 @@ def _mark_structure(nodes, query):
         node.closes = 0 if node.has_children else node.level - next_level
 
 
-def render_chart(nodes):
-    """The chart's <li> elements: boxes in nested <details> that fold without JavaScript."""
+def render_chart(nodes, movable=False):
+    """The chart's <li> elements: each box, then its reports in a <details> that folds without JavaScript.
+
+    The box's links stay outside <summary> (links inside one are not reachable as links);
+    the summary is a plain toggle. `movable`: HR editors get a "move under…" link on each
+    box, which chart.js also turns into drag and drop.
+    """
     card_url = reverse("positions:detail", args=[CODE_SLOT])
     chart_url = reverse("org_tree:subtree", args=[CODE_SLOT])
+    move_url = reverse("positions:move", args=[CODE_SLOT])
+    move_label = escape(_("Move under…"))
     concurrent = escape("（" + pgettext("short mark", "concurrent") + "）")
     concurrent_title = escape(_("Concurrent post"))
     dotted_label = escape(_("Dotted line to: %(names)s"))  # the names are escaped HTML already
@@ -211,12 +221,20 @@ def render_chart(nodes):
         if n.has_children:
             count = escape(ngettext("%(below)s below", "%(below)s below", n.descendants) % {"below": n.descendants})
             below = f'<a class="subtree" href="{chart_url.replace(CODE_SLOT, code)}" title="{from_here}">{count}</a>'
+        move = ""
+        if movable:
+            move = f'<a class="move" href="{move_url.replace(CODE_SLOT, code)}">{move_label}</a>'
         box = (
-            f'<div class="{classes}"><span class="code">{code}</span> {title_html} '
-            f'<span class="dept">{escape(n.department)}</span> <span class="people">{people}</span>{dotted}{badges}{below}</div>'
+            f'<div class="{classes}" data-code="{code}"><span class="code">{code}</span> {title_html} '
+            f'<span class="dept">{escape(n.department)}</span> <span class="people">{people}</span>'
+            f"{dotted}{badges}{below}{move}</div>"
         )
         if n.has_children:
-            parts.append(f'<li id="p-{code}"><details{" open" if n.open else ""}><summary>{box}</summary><ul>\n')
+            toggle = escape(ngettext("%(count)s report", "%(count)s reports", n.children) % {"count": n.children})
+            parts.append(
+                f'<li id="p-{code}">{box}<details{" open" if n.open else ""}>'
+                f'<summary><span class="toggle">{toggle}</span></summary><ul>\n'
+            )
         else:
             parts.append(f'<li id="p-{code}">{box}</li>{close_list * n.closes}\n')
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped

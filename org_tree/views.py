@@ -1,25 +1,29 @@
 """The org chart, the staffing table (定岗定编) and the job architecture matrix."""
 
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
 
 from org_tree.architecture import matrix
 from org_tree.chart import build_chart, render_chart
 from org_tree.forms import DepartmentFilterForm
 from org_tree.staffing import staffing_table, totals
-from positions.access import reader_required
+from positions.access import may_edit, reader_required
 from positions.models import Position
 
 
 @reader_required
+@require_GET
 def chart(request, code=None):
     root = get_object_or_404(Position, code=code) if code else None
     query = request.GET.get("q", "")[:200]
     nodes = build_chart(request.user, root=root, query=query)
+    movable = may_edit(request.user)
     context = {
         "root": root,
         "ancestors": root.get_ancestors() if root else [],
         "nodes": nodes,
-        "chart": render_chart(nodes),
+        "chart": render_chart(nodes, movable=movable),
+        "movable": movable,
         "query": query,
         "matches": [node for node in nodes if node.match],
     }
@@ -33,6 +37,7 @@ def _department_filter(request):
 
 
 @reader_required
+@require_GET
 def staffing(request):
     form, department = _department_filter(request)
     rows = staffing_table(under=department) if form.is_valid() or not form.is_bound else []
@@ -44,6 +49,7 @@ def staffing(request):
 
 
 @reader_required
+@require_GET
 def architecture(request):
     form, department = _department_filter(request)
     positions = Position.objects.visible_to(request.user)

@@ -15,6 +15,8 @@ from django.http import Http404
 
 VIEW_PERMISSION = "positions.view_position"
 EDIT_PERMISSION = "positions.change_position"
+DELETE_PERMISSION = "positions.delete_position"
+PEOPLE_PERMISSION = "positions.change_assignment"
 CONFIGURE_PERMISSION = "positions.change_jdtemplate"
 PUBLISHED = "published"  # Position.Status.PUBLISHED, without importing the model here
 
@@ -24,8 +26,22 @@ def may_read(user):
     return user.is_authenticated and user.has_perm(VIEW_PERMISSION)
 
 
-def can_see_drafts(user):
+def may_edit(user):
+    """Whether `user` may create, edit, duplicate and move job descriptions (HR editors, Administrators)."""
     return user.is_authenticated and user.has_perm(EDIT_PERMISSION)
+
+
+def may_delete(user):
+    return user.is_authenticated and user.has_perm(DELETE_PERMISSION)
+
+
+def may_manage_people(user):
+    """Whether `user` may add people and assign them to posts."""
+    return user.is_authenticated and user.has_perm(PEOPLE_PERMISSION)
+
+
+def can_see_drafts(user):
+    return may_edit(user)
 
 
 def may_configure(user):
@@ -63,16 +79,26 @@ def held_positions(user):
     )
 
 
-def reader_required(view):
-    """Login, then the view permission; anonymous users go to the login page."""
+def requires(check):
+    """A view decorator: login (anonymous users go to the login page), then `check(user)` or 403."""
 
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not may_read(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    return login_required(wrapped)
+        return login_required(wrapped)
+
+    return decorator
+
+
+reader_required = requires(may_read)
+editor_required = requires(may_edit)
+deleter_required = requires(may_delete)
+people_manager_required = requires(may_manage_people)
+configurer_required = requires(may_configure)
 
 
 def get_position_for_user(user, code, queryset=None):

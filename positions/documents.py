@@ -160,8 +160,12 @@ def load_positions(positions):
     return positions
 
 
-def position_document(position):
-    """The document of a position read by load_positions()."""
+def position_document(position, with_ids=False):
+    """The document of a position read by load_positions().
+
+    `with_ids`: every row as an object carrying its id (the editor's form), so a save can
+    match rows by identity rather than by place.
+    """
     from positions.models import LINE_SECTIONS, DescriptionItem, PositionLink
 
     by_kind = defaultdict(list)
@@ -201,6 +205,11 @@ def position_document(position):
             document[key] = [{"text": row.text, "share": json_number(row.share)} for row in rows]
         else:
             document[key] = [row.text for row in rows]
+        if with_ids:
+            document[key] = [
+                {"id": row.pk, **(line if isinstance(line, dict) else {"text": line})}
+                for row, line in zip(rows, document[key], strict=True)
+            ]
     document["career"] = {
         "promotes_to": links[PositionLink.Kind.PROMOTION],
         "rotates_with": links[PositionLink.Kind.ROTATION],
@@ -211,6 +220,7 @@ def position_document(position):
             "weight": json_number(kpi.weight),
             "standard": kpi.standard,
             "cycle": kpi.cycle,
+            **({"id": kpi.pk} if with_ids else {}),
         }
         for kpi in position._doc_kpis
     ]

@@ -1,10 +1,22 @@
 from django.urls import path
 
-from positions.views import card, list, template
+from positions.views import card, edit, list, people, quality, team, template
 
 app_name = "positions"
 urlpatterns = [
     path("positions/", list.position_list, name="list"),
+    path("positions/new/", edit.position_new, name="new"),  # before the card: "new" is a reserved code
     path("positions/<poscode:code>/", card.position_detail, name="detail"),
+    path("positions/<poscode:code>/edit/", edit.position_edit, name="edit"),
+    path("positions/<poscode:code>/duplicate/", edit.position_duplicate, name="duplicate"),
+    path("positions/<poscode:code>/delete/", edit.position_delete, name="delete"),
+    path("positions/<poscode:code>/move/", edit.position_move, name="move"),
+    path("positions/<poscode:code>/holders/", people.assign_to_position, name="assign"),
+    path("people/", people.person_list, name="people"),
+    path("people/new/", people.person_new, name="person-new"),
+    path("people/<int:pk>/", people.person_detail, name="person"),
+    path("assignments/<int:pk>/end/", people.end, name="end-assignment"),
+    path("team/", team.my_team, name="team"),
+    path("quality/", quality.worklist_page, name="quality"),
     path("settings/jd-template/", template.jd_template, name="jd-template"),
 ]

@@ -41,6 +41,7 @@ from positions.models import (
     PositionLink,
 )
 from positions.services import facts
+from positions.services.moves import MoveRefused, place
 
 # Orders are unique per position and kind: rows that change place step aside first.
 ORDER_OFFSET = 1_000_000
@@ -48,6 +49,8 @@ ORDER_OFFSET = 1_000_000
 # under the tree lock; beyond it the tree is renumbered once from the parent links (a bulk load).
 FEW_STRUCTURAL_CHANGES = 20
 TEXT_LIMIT = 2000
+# Codes whose card address is one of the portal's own pages (/positions/new/).
+RESERVED_CODES = {"new"}
 EDUCATION_ALIASES = {
     "不限": "any",
     "高中": "secondary",
@@ -262,6 +265,10 @@ def parse(document, *, is_new):
         code = _text(document.get("code"), "code", errors, required=True, limit=40)
         if code and not re.match(CODE_PATTERN, code):
             errors.add("code", _("Use letters, digits, '-', '_' or '.' only, starting with a letter or digit."))
+        elif code.lower() in RESERVED_CODES:
+            errors.add(
+                "code", _("“%(code)s” is reserved for the portal's own pages; choose another code.") % {"code": code}
+            )
         values["code"] = code
     if "title" in present:
         values["title"] = _text(document.get("title"), "title", errors, required=True, limit=200)
@@ -754,12 +761,10 @@ def _write(saves, parsed, stored, refs, final_codes, merged):
             if index in new:
                 continue
             position = instances[index]
-            fresh = Position.objects.only(*TREE_FIELDS).get(pk=position.pk)
-            for name in TREE_FIELDS:
-                setattr(position, name, getattr(fresh, name))
-            if index in superiors:
-                position.parent = superiors[index]
-            position.save()
+            try:
+                place(position, superiors[index] if index in superiors else position.parent)
+            except MoveRefused as refusal:  # someone moved a post in between: the loop shows only now
+                raise DocumentInvalid({index: {"reports_to": [str(refusal)]}}) from None
         plain = [i for i in changed if i not in new and i not in structural]
         if plain:
             names = {"version", "updated_at", *STORED_FACTS}
@@ -910,3 +915,53 @@ def touch(position_ids):
     if ids:
         Position.objects.filter(pk__in=ids).update(version=F("version") + 1, updated_at=timezone.now())
         facts.refresh_facts(Position.objects.filter(pk__in=ids))
+
+
+class DeleteRefused(Exception):
+    """A position that cannot be deleted as asked; the message says why."""
+
+
+@transaction.atomic
+def delete_position(code, *, expected_version=None, reports_go_to=None):
+    """Delete the post `code`; its direct reports move under `reports_go_to` first, in the same transaction.
+
+    Refused while the post has current holders (end their assignments first), when it has
+    direct reports and no new superior is given, and when that superior sits under the post.
+    Positions that pointed at it (dotted lines, career paths) lose those links and get a new version.
+    """
+    from positions.models import Assignment
+
+    lock_tree(Position)
+    position = Position.objects.select_for_update().get(code=code)
+    if expected_version is not None and position.version != expected_version:
+        raise VersionConflict(code, expected_version, position.version)
+    holders = list(Assignment.objects.current().filter(position=position).values_list("person__name", flat=True))
+    if holders:
+        raise DeleteRefused(
+            _("%(code)s still has holders (%(names)s): end their assignments or move them first.")
+            % {"code": code, "names": "、".join(holders)}
+        )
+    reports = list(Position.objects.filter(parent=position).order_by("lft"))
+    if reports:
+        if not reports_go_to:
+            raise DeleteRefused(
+                _("%(code)s has direct reports: choose the position they will report to.") % {"code": code}
+            )
+        try:
+            superior = Position.objects.get(code=reports_go_to)
+        except Position.DoesNotExist:
+            raise DeleteRefused(_("Unknown position %(code)s.") % {"code": reports_go_to}) from None
+        if superior.pk == position.pk or (
+            superior.tree_id == position.tree_id and position.lft < superior.lft < position.rght
+        ):
+            raise DeleteRefused(
+                _("The reports of %(code)s cannot move under %(superior)s, which is part of what is deleted.")
+                % {"code": code, "superior": reports_go_to}
+            )
+        for report in reports:
+            place(report, superior)
+    pointing = set(PositionLink.objects.filter(target=position).values_list("source_id", flat=True))
+    with facts.managed():
+        position.delete()
+    touch([report.pk for report in reports] + sorted(pointing))
+    return position

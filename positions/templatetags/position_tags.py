@@ -28,3 +28,30 @@ def numbered(lines):
     if not lines:
         return format_html('<p class="missing">{}</p>', _("None on file."))
     return format_html("<ol>{}</ol>", format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, key)
+
+
+@register.filter
+def row_text(row):
+    """A document row as a line of text: its text or key responsibility, with its percentage."""
+    if not isinstance(row, dict):
+        return row
+    text = row.get("text", row.get("responsibility", ""))
+    percent = row.get("share", row.get("weight"))
+    return f"{text}（{percent}%）" if percent is not None else text
+
+
+@register.filter
+def value_text(value):
+    """A document value for people: lists joined, empty as a dash."""
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list | tuple):
+        return "、".join(str(item) for item in value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return value

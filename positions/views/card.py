@@ -5,10 +5,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
 
-from positions.access import can_read, can_read_status, reader_required
+from positions.access import can_read, can_read_status, may_manage_people, reader_required
 from positions.documents import judged, load_positions, position_document
-from positions.models import JDTemplate, Position
+from positions.forms.people import AssignForm
+from positions.models import Assignment, JDTemplate, Position
 
 CODE_SLOT = "0CODE0SLOT0"  # a well-formed code, replaced by each real one
 
@@ -72,6 +74,7 @@ def card_context(document, related, template, user):
 
 
 @reader_required
+@require_GET
 def position_detail(request, code):
     positions = load_positions(Position.objects.filter(code=code).order_by())
     if not positions or not can_read(request.user, positions[0]):
@@ -79,4 +82,7 @@ def position_detail(request, code):
     position = positions[0]
     context = card_context(position_document(position), position.related, JDTemplate.current(), request.user)
     context.update(position=position, print="print" in request.GET)
+    if may_manage_people(request.user):
+        context["holders"] = Assignment.objects.current().filter(position=position).select_related("person")
+        context["assign_form"] = AssignForm(position=position)
     return render(request, "positions/position_detail.html", context)

@@ -37,9 +37,9 @@ def test_reader_expands_a_subtree_and_reads_a_kpi_table(page, live_server, reade
     representative = page.locator("#p-DPT-YW-03 .box")
     assert not representative.is_visible()
 
-    page.locator("#p-DPT-YW-N01 > details > summary .code").click()
-    page.locator("#p-DPT-YW-01 > details > summary .code").click()
-    page.locator("#p-DPT-YW-02 > details > summary .code").click()
+    page.locator("#p-DPT-YW-N01 > details > summary").click()
+    page.locator("#p-DPT-YW-01 > details > summary").click()
+    page.locator("#p-DPT-YW-02 > details > summary").click()
     assert representative.is_visible()
 
     page.click("#p-DPT-YW-03 a.title")
@@ -60,7 +60,7 @@ def test_subtrees_fold_without_javascript(browser, live_server, reader):
     log_in(page, live_server)
     engineer = page.locator("#p-DPT-YW-N05 .box")
     assert engineer.is_visible()
-    page.locator("#p-DPT-YW-05 > details > summary .code").click()  # a native <details> toggle
+    page.locator("#p-DPT-YW-05 > details > summary").click()  # a native <details> toggle
     assert not engineer.is_visible()
     context.close()
 

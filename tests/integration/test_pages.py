@@ -143,7 +143,9 @@ def test_the_card_has_a_print_stylesheet_for_a4(viewer_client, seed):
 def test_a_manager_sees_a_link_to_their_team(client, manager_user):
     client.force_login(manager_user)
     html = client.get("/positions/").content.decode()
-    assert 'href="/org/DPT-YW-04/"' in html
+    assert 'href="/team/"' in html
+    team = client.get("/team/").content.decode()
+    assert 'id="p-DPT-YW-04"' in team and 'id="p-DPT-YW-N07"' in team and 'id="p-DPT-YW-01"' not in team
 
 
 def test_the_department_menu_is_indented_in_tree_order_and_keeps_the_choice(viewer_client, seed):
@@ -169,11 +171,11 @@ def test_a_large_chart_starts_folded_below_two_levels_and_search_opens_the_way(v
     root_level = Position.objects.get(tree_id=deep.tree_id, parent=None).level
 
     html = viewer_client.get("/org/").content.decode()
-    opened = re.findall(r'<li id="p-([^"]+)"><details open>', html)
+    opened = re.findall(r'<li id="p-([^"]+)"><div[^>]*>.*?</div><details open>', html)
     assert opened and all(Position.objects.get(code=c).level - root_level < OPEN_DEPTH for c in opened)
 
     html = viewer_client.get("/org/", {"q": deep.code}).content.decode()
-    opened = set(re.findall(r'<li id="p-([^"]+)"><details open>', html))
+    opened = set(re.findall(r'<li id="p-([^"]+)"><div[^>]*>.*?</div><details open>', html))
     assert {a.code for a in deep.get_ancestors()} <= opened
     assert '<div class="box match' in html.split(f'id="p-{deep.code}"')[1][:80]
 

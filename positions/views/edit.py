@@ -1,0 +1,181 @@
+"""The job-description editor: new, edit, duplicate, delete, and "move under…".
+
+Views only shape the request: positions/forms/editor.py turns the forms into a document,
+positions/services/editing.py (and moves.py) check and save it in one transaction, and
+their refusals come back to the field, row or section they name. A save that meets
+someone else's shows what they changed and keeps what was typed.
+"""
+
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from positions.access import deleter_required, editor_required
+from positions.diffs import diff_documents
+from positions.documents import describe, load_positions, position_document
+from positions.forms.editor import Editor, sign_base
+from positions.forms.moves import DeleteForm, MoveForm
+from positions.models import Assignment, JDTemplate, Position
+from positions.services.editing import (
+    DeleteRefused,
+    DocumentInvalid,
+    Save,
+    VersionConflict,
+    delete_position,
+    new_document,
+    save_documents,
+    without_row_ids,
+)
+from positions.services.moves import MoveRefused, move_position
+
+
+def _loaded(code):
+    positions = load_positions(Position.objects.filter(code=code).order_by())
+    if not positions:
+        raise Http404
+    return positions[0]
+
+
+@editor_required
+@require_http_methods(["GET", "POST"])
+def position_new(request):
+    document = new_document()
+    superior = request.GET.get("under", "")[:40]
+    if superior and Position.objects.filter(code=superior).exists():
+        document["reports_to"] = superior
+    return _edit(request, None, document)
+
+
+@editor_required
+@require_http_methods(["GET", "POST"])
+def position_edit(request, code):
+    position = _loaded(code)
+    return _edit(request, position, position_document(position, with_ids=True))
+
+
+@editor_required
+@require_http_methods(["GET", "POST"])
+def position_duplicate(request, code):
+    """A new draft prefilled from an existing post: its job description, not its code, holders or links to it."""
+    source = _loaded(code)
+    document = without_row_ids(position_document(source))
+    document.update(code="", status=Position.Status.DRAFT)
+    return _edit(request, None, document, duplicate_of=source)
+
+
+def _edit(request, position, document, duplicate_of=None):
+    template = JDTemplate.current()
+    conflict = None
+    if request.method == "POST":
+        editor = Editor(request.POST, template=template)
+        if editor.is_valid():
+            base = editor.header.base_document() if position else None
+            try:
+                result = save_documents(
+                    [
+                        Save(
+                            editor.document(),
+                            code=position.code if position else None,
+                            expected_version=editor.header.cleaned_data.get("version") if position else None,
+                        )
+                    ]
+                )
+            except DocumentInvalid as refusal:
+                editor.attach_errors(refusal.errors)
+                messages.error(request, _("Nothing was saved: correct what is marked below."))
+            except VersionConflict as refusal:
+                editor, conflict = _conflict(request, position.code, base, template, refusal)
+            else:
+                (saved,) = result.positions.values()
+                if result.created:
+                    messages.success(request, _("%(code)s is created.") % {"code": saved.code})
+                elif result.updated:
+                    messages.success(request, _("%(code)s is saved.") % {"code": saved.code})
+                else:
+                    messages.info(request, _("Nothing had changed."))
+                return redirect("positions:detail", saved.code)
+    else:
+        plain = without_row_ids(document)
+        editor = Editor(
+            document=document, template=template, base=plain, version=position.version if position else None
+        )
+    return render(
+        request,
+        "positions/edit.html",
+        {"editor": editor, "position": position, "conflict": conflict, "duplicate_of": duplicate_of},
+    )
+
+
+def _conflict(request, code, base, template, refusal):
+    """The editor again after a lost race: what the other person changed, and the user's input kept.
+
+    The version and base in the form move on to the current ones, so saving again applies what
+    the user typed over the other person's changes, knowingly.
+    """
+    current = _loaded(code)
+    current_document = without_row_ids(position_document(current))
+    data = request.POST.copy()
+    data["h-version"] = str(current.version)
+    data["h-base"] = sign_base(current_document)
+    editor = Editor(data, template=template)
+    editor.is_valid()
+    changes = diff_documents(base, current_document) if base is not None else []
+    conflict = {"message": str(refusal), "changes": changes, "labels": {c.key: describe(c.key) for c in changes}}
+    messages.error(request, _("Someone else saved this job description while you were editing it. Nothing was saved."))
+    return editor, conflict
+
+
+@deleter_required
+@require_http_methods(["GET", "POST"])
+def position_delete(request, code):
+    position = _loaded(code)
+    holders = Assignment.objects.current().filter(position=position).select_related("person")
+    form = DeleteForm(request.POST or None, position=position)
+    if request.method == "POST" and form.is_valid():
+        try:
+            delete_position(
+                code,
+                expected_version=form.cleaned_data["version"],
+                reports_go_to=form.cleaned_data.get("reports_go_to") or None,
+            )
+        except (DeleteRefused, MoveRefused) as refusal:
+            form.add_error(None, str(refusal))
+        except VersionConflict as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("%(code)s is deleted.") % {"code": code})
+            return redirect("positions:list")
+    return render(
+        request,
+        "positions/delete.html",
+        {"position": position, "form": form, "holders": holders, "reports": position._doc_children},
+    )
+
+
+@editor_required
+@require_http_methods(["GET", "POST"])
+def position_move(request, code):
+    """Move a post and everything under it: a searchable list of superiors (JavaScript adds drag and drop)."""
+    position = _loaded(code)
+    form = MoveForm(request.POST or None, position=position, query=request.GET.get("q", ""))
+    by_script = request.headers.get("X-Requested-With") == "fetch"  # drag and drop on the chart
+    if request.method == "POST" and form.is_valid():
+        try:
+            moved = move_position(code, form.cleaned_data["superior"] or None)
+        except (MoveRefused, Position.DoesNotExist) as refusal:
+            form.add_error("superior", str(refusal))
+        else:
+            if by_script:
+                return JsonResponse({"moved": moved.code, "superior": form.cleaned_data["superior"] or None})
+            messages.success(
+                request,
+                _("%(code)s now reports to %(superior)s.")
+                % {"code": moved.code, "superior": form.cleaned_data["superior"] or _("nobody (the top)")},
+            )
+            return redirect("org_tree:subtree", moved.code)
+    if by_script and request.method == "POST":
+        errors = [message for messages_ in form.errors.values() for message in messages_]
+        return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
+    return render(request, "positions/move.html", {"position": position, "form": form})
