@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "mptt",
     "import_export",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "portal",
     "positions",
     "org_tree",
@@ -164,6 +167,33 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# The JSON API (positions/api/): tokens for scripts (Authorization: Token <key>; first, so that an
+# anonymous call gets 401 with WWW-Authenticate), sessions with CSRF for the browser; JSON only.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["positions.api.permissions.Allowed"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNICODE_JSON": True,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Job-description portal API",
+    "DESCRIPTION": (
+        "Positions (岗位) and their job descriptions (岗位说明书), people and their posts, the staffing table. "
+        "Authenticate with a session (and its CSRF token) or `Authorization: Token <key>` "
+        "(`manage.py api_token USERNAME`). Every GET of a position gives an ETag; every write needs If-Match."
+    ),
+    "VERSION": "2.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "OAS_VERSION": "3.1.0",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["positions.api.permissions.Allowed"],
+}
 
 LOGGING = {
     "version": 1,

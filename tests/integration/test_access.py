@@ -33,7 +33,7 @@ def test_anonymous_users_are_sent_to_the_login_page(client, seed, url, kind):
         assert response.url == f"{reverse('login')}?next={url}"
     else:
         assert response.status_code == 401
-        assert response.json()["errors"]
+        assert response.json()["detail"]
 
 
 @pytest.mark.parametrize(("url", "kind"), PAGES)

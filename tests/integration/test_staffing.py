@@ -82,7 +82,7 @@ def test_the_json_has_the_same_figures(viewer_client, organisation):
 def test_a_malformed_department_filter_is_a_clear_400(viewer_client, organisation):
     response = viewer_client.get("/api/staffing/", {"department": "x"})
     assert response.status_code == 400
-    assert response.json()["errors"]
+    assert response.json()["department"]
     assert viewer_client.get("/staffing/", {"department": "x"}).status_code == 200
 
 

@@ -1,0 +1,178 @@
+"""The API's shapes. The position document itself is built by positions/documents.py and checked
+by services/editing.py; these serializers describe it to drf-spectacular, so the OpenAPI
+description is generated from the code (a test pins that every field the API gives is here).
+"""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from assessments.models import KPI
+from positions.models import Assignment, Position
+
+PERCENT = {"max_digits": 5, "decimal_places": 2, "coerce_to_string": False, "allow_null": True, "required": False}
+
+
+def strings(help_text):
+    """An optional list of strings (codes or lines); each field needs its own child."""
+    return serializers.ListField(child=serializers.CharField(), required=False, help_text=help_text)
+
+
+class DutySerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="岗位职责")
+    share = serializers.DecimalField(help_text=_("Time share (时间占比), percent"), **PERCENT)
+
+
+class KPISerializer(serializers.Serializer):
+    responsibility = serializers.CharField(help_text="关键职责")
+    weight = serializers.DecimalField(help_text=_("Weight (权重), percent; null where unknown"), **PERCENT)
+    standard = serializers.CharField(help_text="绩效标准", required=False, allow_blank=True)
+    cycle = serializers.ChoiceField(choices=[("", "—"), *KPI.Cycle.choices], required=False, help_text="考核周期")
+
+
+class CareerSerializer(serializers.Serializer):
+    promotes_to = strings(_("Codes of the posts it can be promoted to"))
+    rotates_with = strings(_("Codes of the posts it can rotate with"))
+
+
+class HolderSerializer(serializers.Serializer):
+    employee_number = serializers.CharField(help_text="工号")
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Assignment.Kind.choices, help_text="主岗 / 兼岗")
+
+
+class PositionWriteSerializer(serializers.Serializer):
+    """What a writer sends: a whole document (POST, PUT) or some of its keys (PATCH)."""
+
+    code = serializers.CharField(help_text="岗位编号, unique")
+    title = serializers.CharField(help_text="岗位名称")
+    department = serializers.CharField(allow_null=True, required=False, help_text=_("Department code"))
+    reports_to = serializers.CharField(allow_null=True, required=False, help_text="直接上级: the superior's code")
+    dotted_reports_to = strings("虚线上级: codes")
+    job_family = serializers.CharField(allow_null=True, required=False, help_text="职种: job family code")
+    grade = serializers.CharField(allow_null=True, required=False, help_text="职级: grade code")
+    headcount = serializers.IntegerField(min_value=0, required=False, help_text="编制")
+    status = serializers.ChoiceField(choices=Position.Status.choices, required=False)
+    has_description = serializers.BooleanField(required=False)
+    purpose = serializers.CharField(allow_blank=True, required=False, help_text="岗位目的")
+    internal_relations = strings("内部协调, in order")
+    external_relations = strings("外部联系, in order")
+    duties = DutySerializer(many=True, required=False, help_text="岗位职责, in order")
+    authorities = strings("工作权限, in order")
+    qualifications = strings("任职条件, in order")
+    education = serializers.ChoiceField(
+        choices=[("", "—"), *Position.Education.choices], required=False, help_text="最低学历"
+    )
+    major = serializers.CharField(allow_blank=True, required=False, help_text="专业")
+    experience_years = serializers.IntegerField(
+        min_value=0, max_value=60, allow_null=True, required=False, help_text="工作经验 (years)"
+    )
+    training = strings("培训要求, in order")
+    work_environment = serializers.CharField(allow_blank=True, required=False, help_text="工作环境")
+    career = CareerSerializer(required=False, help_text="职业发展")
+    kpis = KPISerializer(many=True, required=False, help_text="考核标准, in order")
+
+
+class PositionSerializer(PositionWriteSerializer):
+    """The position document as the API gives it: the writable keys, then what is derived."""
+
+    department_name = serializers.CharField(allow_null=True, read_only=True)
+    job_family_name = serializers.CharField(allow_null=True, read_only=True)
+    job_category = serializers.CharField(allow_null=True, read_only=True, help_text="职类 code")
+    job_category_name = serializers.CharField(allow_null=True, read_only=True)
+    grade_name = serializers.CharField(allow_null=True, read_only=True)
+    direct_reports = serializers.ListField(child=serializers.CharField(), read_only=True, help_text="直接下级")
+    dotted_reports = serializers.ListField(child=serializers.CharField(), read_only=True, help_text="虚线下级")
+    holders = HolderSerializer(many=True, read_only=True)
+    filled = serializers.IntegerField(read_only=True, help_text="在岗: primary holders")
+    version = serializers.IntegerField(read_only=True, help_text=_("Bumped by every change; the ETag"))
+    duty_share_total = serializers.DecimalField(
+        max_digits=6, decimal_places=2, coerce_to_string=False, allow_null=True, read_only=True,
+        help_text=_("Sum of the time shares; null when no duty has one"),
+    )  # fmt: skip
+    kpi_weight_total = serializers.DecimalField(max_digits=6, decimal_places=2, coerce_to_string=False, read_only=True)
+    complete = serializers.BooleanField(read_only=True)
+    problems = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text=_("Why it is incomplete, in the user's language")
+    )
+
+    def to_representation(self, instance):
+        return instance  # a judged position document (positions/documents.py): already the API's shape
+
+
+class PositionPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    results = PositionSerializer(many=True)
+
+
+class MoveSerializer(serializers.Serializer):
+    superior = serializers.CharField(
+        allow_null=True, allow_blank=True, help_text=_("New superior's code; null: the top")
+    )
+
+
+class PersonSerializer(serializers.Serializer):
+    employee_number = serializers.CharField(max_length=40, help_text="工号, unique")
+    name = serializers.CharField(max_length=100)
+    login = serializers.CharField(allow_null=True, required=False, help_text=_("Username of their login"))
+    posts = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+
+class AssignmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    employee_number = serializers.CharField()
+    name = serializers.CharField(read_only=True)
+    position = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=Assignment.Kind.choices, default=Assignment.Kind.PRIMARY)
+    started_on = serializers.DateField(allow_null=True, required=False)
+    ended_on = serializers.DateField(allow_null=True, read_only=True)
+
+
+class EndSerializer(serializers.Serializer):
+    ended_on = serializers.DateField(allow_null=True, required=False)
+
+
+class TeamHolderSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Assignment.Kind.choices)
+
+
+class TeamMemberSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    level = serializers.IntegerField(help_text=_("Levels below the post the user holds"))
+    holders = TeamHolderSerializer(many=True)
+    headcount = serializers.IntegerField()
+    filled = serializers.IntegerField()
+    vacant = serializers.IntegerField()
+    complete = serializers.BooleanField()
+    problems = serializers.ListField(child=serializers.CharField())
+    url = serializers.CharField(allow_null=True, help_text=_("The card (null for a draft the user may not read)"))
+
+
+class TeamSerializer(serializers.Serializer):
+    post = serializers.CharField(help_text=_("The code of the post the user holds"))
+    title = serializers.CharField()
+    members = TeamMemberSerializer(many=True)
+
+
+class StaffingRowSerializer(serializers.Serializer):
+    department = serializers.CharField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    parent = serializers.CharField(allow_null=True)
+    level = serializers.IntegerField()
+    positions = serializers.IntegerField()
+    headcount = serializers.IntegerField(help_text="编制")
+    filled = serializers.IntegerField(help_text="在岗")
+    vacant = serializers.IntegerField(help_text="空缺")
+    over = serializers.IntegerField(help_text="超编")
+    headcount_total = serializers.IntegerField()
+    filled_total = serializers.IntegerField()
+    vacant_total = serializers.IntegerField()
+    over_total = serializers.IntegerField()
+
+
+class StaffingSerializer(serializers.Serializer):
+    results = StaffingRowSerializer(many=True)
+    totals = serializers.DictField(child=serializers.IntegerField())

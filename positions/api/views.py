@@ -1,0 +1,510 @@
+"""API views: the same access rule (positions/access.py) and services as the pages.
+
+Every GET of a position answers with an ETag (its version); every write needs If-Match
+(428 without it, 412 when stale), so no script overwrites someone else's change unknowingly.
+Field errors come as DRF's {field: [messages]}, rows as lists ({"kpis": [{}, {"weight": [...]}]}).
+"""
+
+import hashlib
+import json
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from positions import access
+from positions.api import serializers as shapes
+from positions.documents import DOCUMENT_RELATED, WRITABLE_KEYS, judged, load_positions, position_document
+from positions.forms.filters import PositionFilterForm
+from positions.models import Assignment, JDTemplate, Person, Position
+from positions.services.editing import (
+    DeleteRefused,
+    DocumentInvalid,
+    Save,
+    VersionConflict,
+    delete_position,
+    new_document,
+    save_documents,
+)
+from positions.services.moves import MoveRefused, move_position
+from positions.services.people import PeopleError, assign, end_assignment, save_person
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+
+
+class PreconditionRequired(exceptions.APIException):
+    status_code = 428
+    default_detail = "Send If-Match with the ETag you read: writes are refused without it."
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = 412
+    default_detail = "Someone changed this since you read it."
+    default_code = "precondition_failed"
+
+
+def etag(version):
+    return f'"{version}"'
+
+
+def require_if_match(request, current):
+    """Refuse a write that does not name the current ETag (`*` means: whatever the current one is)."""
+    header = request.headers.get("If-Match")
+    if not header:
+        raise PreconditionRequired(_("Send If-Match with the ETag you read (now %(etag)s).") % {"etag": current})
+    tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+    if "*" not in tags and current not in tags:
+        raise PreconditionFailed(
+            _("Someone changed this since you read it: the ETag is now %(etag)s. Read it again.") % {"etag": current}
+        )
+    return None if "*" in tags else current
+
+
+def nested_errors(errors):
+    """Service errors ("kpis.2.weight") in DRF's shape ({"kpis": [{}, {"weight": [...]}]})."""
+    result = {}
+    for key, messages in errors.items():
+        parts = key.split(".")
+        if parts == ["document"]:
+            result.setdefault("non_field_errors", []).extend(messages)
+        elif len(parts) >= 2 and parts[1].isdigit():
+            rows = result.setdefault(parts[0], [])
+            if isinstance(rows, dict):  # the section also has its own message: keep both
+                rows = result[parts[0]] = [rows]
+            index = int(parts[1]) - 1
+            while len(rows) <= index:
+                rows.append({})
+            field = parts[2] if len(parts) > 2 else "non_field_errors"
+            rows[index].setdefault(field, []).extend(messages)
+        elif len(parts) == 2:
+            result.setdefault(parts[0], {}).setdefault(parts[1], []).extend(messages)
+        else:
+            existing = result.get(key)
+            if isinstance(existing, list) and existing and isinstance(existing[0], dict):
+                existing.append({"non_field_errors": messages})
+            else:
+                result.setdefault(key, []).extend(messages)
+    return result
+
+
+def _readable(request, code):
+    positions = load_positions(Position.objects.filter(code=code).order_by())
+    if not positions or not access.can_read(request.user, positions[0]):
+        raise exceptions.NotFound(_("No such position."))
+    return positions[0]
+
+
+def _document_response(position, status_code=200, headers=None):
+    document = judged(position_document(position), JDTemplate.current().required)
+    return Response(document, status=status_code, headers={"ETag": etag(document["version"]), **(headers or {})})
+
+
+def _save(saves):
+    try:
+        return save_documents(saves)
+    except DocumentInvalid as refusal:
+        raise exceptions.ValidationError(nested_errors(refusal.errors)) from None
+    except VersionConflict as conflict:
+        raise PreconditionFailed(str(conflict)) from None
+
+
+@extend_schema(tags=["positions"])
+class PositionList(APIView):
+    rules = {"GET": access.may_read, "POST": access.may_edit}
+
+    @extend_schema(
+        operation_id="positions_list",
+        summary="List positions in chart order, a page at a time",
+        parameters=[
+            OpenApiParameter("q", str, description=_("Code, title or any text of the job description")),
+            OpenApiParameter("department", int, description=_("Department id; includes sub-departments")),
+            OpenApiParameter("scope", str, enum=["own"], description=_("'own': not the sub-departments")),
+            OpenApiParameter("status", str, enum=["draft", "published"]),
+            OpenApiParameter("job_category", int),
+            OpenApiParameter("job_family", int),
+            OpenApiParameter("grade", int),
+            OpenApiParameter("education", str),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int, description=f"1 to {MAX_PAGE_SIZE}"),
+        ],
+        responses=shapes.PositionPageSerializer,
+    )
+    def get(self, request):
+        form = PositionFilterForm(request.query_params)
+        if not form.is_valid():
+            raise exceptions.ValidationError(form.errors)
+        page_size = request.query_params.get("page_size") or DEFAULT_PAGE_SIZE
+        if not str(page_size).isdigit() or not 1 <= int(page_size) <= MAX_PAGE_SIZE:
+            raise exceptions.ValidationError(
+                {"page_size": [_("Give a whole number from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]}
+            )
+        positions = form.filter(Position.objects.visible_to(request.user)).select_related(*DOCUMENT_RELATED)
+        paginator = Paginator(positions.order_by("tree_id", "lft"), int(page_size))
+        try:
+            page = paginator.page(request.query_params.get("page") or 1)
+        except PageNotAnInteger:
+            raise exceptions.ValidationError({"page": [_("Give a whole number.")]}) from None
+        except EmptyPage:
+            raise exceptions.NotFound(
+                _("There is no page %(page)s.") % {"page": request.query_params.get("page")}
+            ) from None
+        required = JDTemplate.current().required
+        documents = [judged(position_document(p), required) for p in load_positions(list(page.object_list))]
+        return Response(
+            {"count": paginator.count, "page": page.number, "pages": paginator.num_pages, "results": documents}
+        )
+
+    @extend_schema(
+        summary="Create a position from a whole document",
+        request=shapes.PositionWriteSerializer,
+        responses={201: shapes.PositionSerializer},
+    )
+    def post(self, request):
+        result = _save([Save(request.data)])
+        (code,) = result.created
+        return _document_response(
+            _readable(request, code), status.HTTP_201_CREATED, {"Location": reverse("api:position-detail", args=[code])}
+        )
+
+
+@extend_schema(tags=["positions"], parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH)])
+class PositionDetail(APIView):
+    rules = {
+        "GET": access.may_read,
+        "PUT": access.may_edit,
+        "PATCH": access.may_edit,
+        "DELETE": access.may_delete,
+    }
+
+    @extend_schema(summary="One position's job description (ETag: its version)", responses=shapes.PositionSerializer)
+    def get(self, request, code):
+        return _document_response(_readable(request, code))
+
+    def _write(self, request, code, partial):
+        position = _readable(request, code)
+        expected = require_if_match(request, etag(position.version))
+        document = request.data
+        if not partial and isinstance(document, dict):
+            # PUT replaces the whole job description: what the writer leaves out is emptied.
+            defaults = {key: value for key, value in new_document().items() if key in WRITABLE_KEYS}
+            document = {**defaults, "code": code, **document}
+        version = int(expected.strip('"')) if expected else None
+        result = _save([Save(document, code=code, expected_version=version)])
+        (saved,) = result.positions.values()
+        return _document_response(_readable(request, saved.code))
+
+    @extend_schema(
+        summary="Replace the job description (If-Match required)",
+        request=shapes.PositionWriteSerializer,
+        responses=shapes.PositionSerializer,
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
+    )
+    def put(self, request, code):
+        return self._write(request, code, partial=False)
+
+    @extend_schema(
+        summary="Change some keys of the job description (If-Match required)",
+        request=shapes.PositionWriteSerializer,
+        responses=shapes.PositionSerializer,
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
+    )
+    def patch(self, request, code):
+        return self._write(request, code, partial=True)
+
+    @extend_schema(
+        summary="Delete the position (If-Match required); its direct reports move under `reports_go_to`",
+        parameters=[
+            OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True),
+            OpenApiParameter("reports_go_to", str, description=_("Where its direct reports go")),
+        ],
+        responses={204: None},
+    )
+    def delete(self, request, code):
+        position = _readable(request, code)
+        expected = require_if_match(request, etag(position.version))
+        try:
+            delete_position(
+                code,
+                expected_version=int(expected.strip('"')) if expected else None,
+                reports_go_to=request.query_params.get("reports_go_to") or None,
+            )
+        except (DeleteRefused, MoveRefused) as refusal:
+            raise exceptions.ValidationError({"non_field_errors": [str(refusal)]}) from None
+        except VersionConflict as conflict:
+            raise PreconditionFailed(str(conflict)) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(tags=["positions"], parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH)])
+class PositionMove(APIView):
+    rules = {"POST": access.may_edit}
+
+    @extend_schema(
+        summary="Move the post and everything under it (If-Match required)",
+        request=shapes.MoveSerializer,
+        responses=shapes.PositionSerializer,
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
+    )
+    def post(self, request, code):
+        position = _readable(request, code)
+        expected = require_if_match(request, etag(position.version))
+        data = shapes.MoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            move_position(
+                code,
+                data.validated_data.get("superior") or None,
+                expected_version=int(expected.strip('"')) if expected else None,
+            )
+        except MoveRefused as refusal:
+            raise exceptions.ValidationError({"superior": [str(refusal)]}) from None
+        except VersionConflict as conflict:
+            raise PreconditionFailed(str(conflict)) from None
+        return _document_response(_readable(request, code))
+
+
+def _assignment_json(assignment):
+    return {
+        "id": assignment.pk,
+        "employee_number": assignment.person.employee_number,
+        "name": assignment.person.name,
+        "position": assignment.position.code,
+        "kind": assignment.kind,
+        "started_on": assignment.started_on,
+        "ended_on": assignment.ended_on,
+    }
+
+
+def _people_errors(error):
+    return exceptions.ValidationError(error.errors)
+
+
+@extend_schema(tags=["people"], parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH)])
+class PositionHolders(APIView):
+    rules = {"GET": access.may_read, "POST": access.may_manage_people}
+
+    @extend_schema(
+        operation_id="positions_holders_list",
+        summary="The post's current holders",
+        responses=shapes.AssignmentSerializer(many=True),
+    )
+    def get(self, request, code):
+        position = _readable(request, code)
+        current = Assignment.objects.current().filter(position=position).select_related("person", "position")
+        return Response([_assignment_json(a) for a in current], headers={"ETag": etag(position.version)})
+
+    @extend_schema(
+        summary="Assign a person to the post (If-Match: the post's ETag)",
+        request=shapes.AssignmentSerializer,
+        responses={201: shapes.AssignmentSerializer},
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
+    )
+    def post(self, request, code):
+        position = _readable(request, code)
+        require_if_match(request, etag(position.version))
+        data = shapes.AssignmentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        person = Person.objects.filter(employee_number=data.validated_data["employee_number"]).first()
+        if person is None:
+            raise exceptions.ValidationError({"employee_number": [_("Nobody has this employee number.")]})
+        try:
+            assignment = assign(
+                person,
+                Position.objects.get(pk=position.pk),
+                kind=data.validated_data["kind"],
+                started_on=data.validated_data.get("started_on"),
+            )
+        except PeopleError as error:
+            raise _people_errors(error) from None
+        version = Position.objects.filter(pk=position.pk).values_list("version", flat=True).get()
+        return Response(_assignment_json(assignment), status=status.HTTP_201_CREATED, headers={"ETag": etag(version)})
+
+
+@extend_schema(tags=["people"])
+class AssignmentEnd(APIView):
+    rules = {"POST": access.may_manage_people}
+
+    @extend_schema(
+        summary="End an assignment (If-Match: the post's ETag)",
+        request=shapes.EndSerializer,
+        responses=shapes.AssignmentSerializer,
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
+    )
+    def post(self, request, pk):
+        assignment = get_object_or_404(Assignment.objects.select_related("person", "position"), pk=pk)
+        require_if_match(request, etag(assignment.position.version))
+        data = shapes.EndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            assignment = end_assignment(assignment, ended_on=data.validated_data.get("ended_on"))
+        except PeopleError as error:
+            raise _people_errors(error) from None
+        version = Position.objects.filter(pk=assignment.position_id).values_list("version", flat=True).get()
+        return Response(_assignment_json(assignment), headers={"ETag": etag(version)})
+
+
+def _person_json(person):
+    posts = [
+        {"position": a.position.code, "title": a.position.title, "kind": a.kind, "started_on": a.started_on}
+        for a in person.assignments.current().select_related("position")
+    ]
+    return {
+        "employee_number": person.employee_number,
+        "name": person.name,
+        "login": person.user.get_username() if person.user_id else None,
+        "posts": posts,
+    }
+
+
+def _person_etag(data):
+    return '"' + hashlib.sha1(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16] + '"'
+
+
+def _login(username):
+    from django.contrib.auth import get_user_model
+
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise exceptions.ValidationError({"login": [_("There is no login “%(name)s”.") % {"name": username}]})
+    return user
+
+
+@extend_schema(tags=["people"])
+class PersonList(APIView):
+    rules = {"GET": access.may_manage_people, "POST": access.may_manage_people}
+
+    @extend_schema(
+        operation_id="people_list",
+        summary="People, by employee number",
+        parameters=[OpenApiParameter("q", str, description=_("Employee number or name"))],
+        responses=shapes.PersonSerializer(many=True),
+    )
+    def get(self, request):
+        people = Person.objects.select_related("user").order_by("employee_number")
+        query = request.query_params.get("q", "").strip()[:100]
+        if query:
+            people = people.filter(Q(employee_number__icontains=query) | Q(name__icontains=query))
+        return Response([_person_json(p) for p in people[:MAX_PAGE_SIZE]])
+
+    @extend_schema(summary="Add a person", request=shapes.PersonSerializer, responses={201: shapes.PersonSerializer})
+    def post(self, request):
+        data = shapes.PersonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            person = save_person(
+                None, employee_number=values["employee_number"], name=values["name"], user=_login(values.get("login"))
+            )
+        except PeopleError as error:
+            raise _people_errors(error) from None
+        body = _person_json(person)
+        return Response(body, status=status.HTTP_201_CREATED, headers={"ETag": _person_etag(body)})
+
+
+@extend_schema(tags=["people"], parameters=[OpenApiParameter("number", str, OpenApiParameter.PATH)])
+class PersonDetail(APIView):
+    rules = {"GET": access.may_manage_people, "PUT": access.may_manage_people, "PATCH": access.may_manage_people}
+
+    def _person(self, number):
+        person = Person.objects.select_related("user").filter(employee_number=number).first()
+        if person is None:
+            raise exceptions.NotFound(_("Nobody has this employee number."))
+        return person
+
+    @extend_schema(summary="A person and the posts they hold", responses=shapes.PersonSerializer)
+    def get(self, request, number):
+        body = _person_json(self._person(number))
+        return Response(body, headers={"ETag": _person_etag(body)})
+
+    def _write(self, request, number, partial):
+        person = self._person(number)
+        require_if_match(request, _person_etag(_person_json(person)))
+        data = shapes.PersonSerializer(data=request.data, partial=partial)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            person = save_person(
+                person,
+                employee_number=values.get("employee_number", person.employee_number),
+                name=values.get("name", person.name),
+                user=_login(values["login"]) if "login" in values else person.user,
+            )
+        except PeopleError as error:
+            raise _people_errors(error) from None
+        body = _person_json(person)
+        return Response(body, headers={"ETag": _person_etag(body)})
+
+    @extend_schema(
+        summary="Replace a person's details (If-Match required)",
+        request=shapes.PersonSerializer,
+        responses=shapes.PersonSerializer,
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
+    )
+    def put(self, request, number):
+        return self._write(request, number, partial=False)
+
+    @extend_schema(
+        summary="Change some of a person's details (If-Match required)",
+        request=shapes.PersonSerializer,
+        responses=shapes.PersonSerializer,
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
+    )
+    def patch(self, request, number):
+        return self._write(request, number, partial=True)
+
+
+@extend_schema(tags=["positions"])
+class Team(APIView):
+    rules = {"GET": access.may_read}
+
+    @extend_schema(
+        operation_id="team_list",
+        summary="The teams under the posts the signed-in person holds",
+        responses=shapes.TeamSerializer(many=True),
+    )
+    def get(self, request):
+        from positions.views.team import teams
+
+        result = []
+        for post, nodes in teams(request.user):
+            members = []
+            for node in nodes:
+                members.append(
+                    {
+                        "code": node.code,
+                        "title": node.title,
+                        "level": node.level - post.level,
+                        "holders": [
+                            {"name": name, "kind": "primary" if primary else "concurrent"}
+                            for name, primary in node.holders
+                        ],
+                        "headcount": node.headcount,
+                        "filled": node.filled,
+                        "vacant": max(node.open_headcount, 0),
+                        "complete": not node.problems,
+                        "problems": node.problems,
+                        "url": reverse("positions:detail", args=[node.code]) if node.readable else None,
+                    }
+                )
+            result.append({"post": post.code, "title": post.title, "members": members})
+        return Response(result)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@authentication_classes([])
+@permission_classes([])
+def not_found(request, *args, **kwargs):
+    """Anything under /api/ that no route matches: JSON, never Django's HTML 404 page."""
+    raise exceptions.NotFound(_("There is no such address in the API."))
