@@ -82,7 +82,7 @@ class PositionSerializer(PositionWriteSerializer):
     grade_name = serializers.CharField(allow_null=True, read_only=True)
     direct_reports = serializers.ListField(child=serializers.CharField(), read_only=True, help_text="直接下级")
     dotted_reports = serializers.ListField(child=serializers.CharField(), read_only=True, help_text="虚线下级")
-    holders = HolderSerializer(many=True, read_only=True)
+    holders = HolderSerializer(many=True, read_only=True, help_text=_("Who holds the post: 主岗 and 兼岗"))
     filled = serializers.IntegerField(read_only=True, help_text="在岗: primary holders")
     version = serializers.IntegerField(read_only=True, help_text=_("Bumped by every change; the ETag"))
     duty_share_total = serializers.DecimalField(
