@@ -13,3 +13,7 @@ SECURE_HTTPS = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = False
 # Static files straight from the source folders, as in development: tests never run collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Login throttling is off in tests (force_login and repeated logins would trip it); the test
+# that proves the lock-out turns it on.
+AXES_ENABLED = False

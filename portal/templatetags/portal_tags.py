@@ -15,6 +15,12 @@ def percent(value):
     return f"{plain_decimal(value)}%"
 
 
+@register.filter
+def minutes(duration):
+    """A timedelta in whole minutes (at least 1)."""
+    return max(1, round(duration.total_seconds() / 60)) if duration else 0
+
+
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes):
     """The current query string with some parameters replaced (for paging links)."""

@@ -2,6 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from positions.access import reader_required
 from positions.completeness import Judgement
@@ -18,6 +19,7 @@ def list_queryset(user):
 
 
 @reader_required
+@require_GET
 def position_list(request):
     form = PositionFilterForm(request.GET or None)
     positions = list_queryset(request.user)
