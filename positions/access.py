@@ -68,15 +68,12 @@ def can_read(user, position):
 
 def held_positions(user):
     """The posts `user` currently holds, in chart order, for the "My team" menu and /team/."""
-    from positions.models import Position
+    from positions.models import Assignment, Position
 
     if not user.is_authenticated:
         return Position.objects.none()
-    return (
-        Position.objects.filter(assignments__person__user=user, assignments__ended_on__isnull=True)
-        .only("code", "title")
-        .order_by("tree_id", "lft")
-    )
+    held = Assignment.objects.current().filter(person__user=user).values("position_id")
+    return Position.objects.filter(pk__in=held).only("code", "title").order_by("tree_id", "lft")
 
 
 def requires(check):

@@ -6,6 +6,7 @@ Used where an editor's save meets someone else's (the conflict panel) and by the
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
 
 from positions.documents import LIST_KEYS
@@ -144,3 +145,28 @@ def summary(changes):
     from positions.documents import describe
 
     return "、".join(dict.fromkeys(describe(change.key) for change in changes))
+
+
+def _canonical(value):
+    """A value as compared by merge_documents(): row ids dropped, numbers by value, empty as empty."""
+    if isinstance(value, dict):
+        return {key: _canonical(item) for key, item in value.items() if key != "id"}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(item) for item in value]
+    if value is None:
+        return ""
+    text = str(value).strip()
+    try:
+        return format(Decimal(text).normalize(), "f") if text else ""
+    except InvalidOperation:
+        return text
+
+
+def merge_documents(base, mine, theirs):
+    """What saving again after a lost race should hold: `mine` where the user changed it since
+    `base` (the document they opened), `theirs` (the one saved since) everywhere else. The unit is
+    a field, or a whole section of rows; a field both changed keeps the user's, knowingly."""
+    return {
+        key: value if _canonical(value) != _canonical(base.get(key)) else theirs.get(key, value)
+        for key, value in mine.items()
+    }

@@ -7,8 +7,9 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from mptt.managers import TreeManager
@@ -351,7 +352,16 @@ class Person(models.Model):
 
 class AssignmentQuerySet(models.QuerySet):
     def current(self):
-        return self.filter(ended_on__isnull=True)
+        """The assignments held today (Assignment.current_condition)."""
+        return self.filter(Assignment.current_condition())
+
+    def current_first(self):
+        """A person's career: current posts (primary first), then the ended ones, the latest first."""
+        held = Assignment.current_condition()
+        return self.alias(
+            gone=Case(When(held, then=Value(False)), default=Value(True)),
+            gone_on=Case(When(held, then=Value(None)), default=F("ended_on"), output_field=models.DateField()),
+        ).order_by("gone", F("gone_on").desc(), "-kind", "started_on", "pk")
 
 
 class Assignment(models.Model):
@@ -362,9 +372,18 @@ class Assignment(models.Model):
         CONCURRENT = "concurrent", _("Concurrent post (兼岗)")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("person"))
+    # Null once the post is deleted: the person keeps the record, named by the code and title below.
     position = models.ForeignKey(
-        Position, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("position")
+        Position,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,  # so the record of a deleted post can still be edited; clean() wants a post for a new one
+        related_name="assignments",
+        verbose_name=_("position"),
     )
+    # Filled by save(); db_default for rows inserted without it (synth_org's bulk SQL).
+    position_code = models.CharField(_("position code"), max_length=40, blank=True, db_default="", editable=False)
+    position_title = models.CharField(_("position title"), max_length=200, blank=True, db_default="", editable=False)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PRIMARY)
     started_on = models.DateField(_("started on"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
@@ -396,18 +415,48 @@ class Assignment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person} → {self.position_id} ({self.kind})"
+        return f"{self.person} → {self.position_code or self.position_id} ({self.kind})"
+
+    def save(self, *args, **kwargs):
+        if self.position_id is not None:
+            self.position_code, self.position_title = self.position.code, self.position.title
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "position_code", "position_title"}
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def current_condition():
+        """The one rule for holding a post now, as a query condition: not ended, or ending after today.
+
+        `ended_on` is the day the post is given up, in the portal's time zone: ending an assignment
+        today frees the place today; one ending next month holds it until then.
+        """
+        return Q(ended_on__isnull=True) | Q(ended_on__gt=timezone.localdate())
+
+    @property
+    def is_current(self):
+        """current_condition() for a row in hand."""
+        return self.ended_on is None or self.ended_on > timezone.localdate()
 
     @property
     def is_primary(self):
         return self.kind == self.Kind.PRIMARY
 
     def clean(self):
-        """Say at the field what the constraints would refuse: a second primary post, a post held twice."""
+        """Say at the field what the constraints would refuse: a second primary post, a post held twice.
+
+        The constraints only see open-ended assignments; this also counts those ending later, except
+        one given up by the day this one starts (a handover booked ahead).
+        """
         super().clean()
-        if self.ended_on is not None or not self.person_id:
+        # The post may be an unsaved one, still without an id (an admin inline under a new post).
+        if self._state.adding and self.position_id is None and self.position is None:
+            raise ValidationError({"position": _("An assignment needs a post.")})
+        if not self.is_current or not self.person_id:
             return
         others = Assignment.objects.current().filter(person_id=self.person_id).exclude(pk=self.pk)
+        if self.started_on is not None:
+            others = others.exclude(ended_on__lte=self.started_on)
         if self.is_primary and others.filter(kind=self.Kind.PRIMARY).exists():
             raise ValidationError({"kind": _("This person already holds a primary post; make this one concurrent.")})
         if self.position_id and others.filter(position_id=self.position_id).exists():

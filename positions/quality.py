@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from positions.completeness import FACT_NAMES, Judgement
 from positions.models import JDTemplate, Position
@@ -26,6 +27,14 @@ class Group:
     key: str
     title: str
     positions: list = field(default_factory=list)  # (code, title, detail)
+
+
+def staffing_gap(holders, headcount):
+    """ "0 holders for 1 place": each number with its own plural (在岗 0 人，编制 1 人)."""
+    return _("%(holders)s for %(places)s") % {
+        "holders": ngettext("%(count)d holder", "%(count)d holders", holders) % {"count": holders},
+        "places": ngettext("%(count)d place", "%(count)d places", headcount) % {"count": headcount},
+    }
 
 
 def worklist():
@@ -46,22 +55,8 @@ def worklist():
         if status == Position.Status.DRAFT:
             drafts.append((code, title, ""))
         holders = filled.get(pk, 0)
-        if holders > headcount:
-            over.append(
-                (
-                    code,
-                    title,
-                    _("%(filled)d holders for %(headcount)d places") % {"filled": holders, "headcount": headcount},
-                )
-            )
-        elif holders < headcount:
-            vacant.append(
-                (
-                    code,
-                    title,
-                    _("%(filled)d holders for %(headcount)d places") % {"filled": holders, "headcount": headcount},
-                )
-            )
+        if holders != headcount:
+            (over if holders > headcount else vacant).append((code, title, staffing_gap(holders, headcount)))
     groups = [
         Group(f"incomplete-{n}", reason, items)
         for n, (reason, items) in enumerate(sorted(incomplete.items(), key=lambda item: -len(item[1])), start=1)

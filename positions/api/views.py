@@ -70,29 +70,31 @@ def require_if_match(request, current):
 
 
 def nested_errors(errors):
-    """Service errors ("kpis.2.weight") in DRF's shape ({"kpis": [{}, {"weight": [...]}]})."""
+    """Service errors ("kpis.2.weight") in DRF's shape ({"kpis": [{}, {"weight": [...]}]}).
+
+    Deeper keys are placed first, so a section's own message ("career") always finds the shape its
+    rows or sub-fields built and joins it as "non_field_errors", whatever order the service used.
+    """
     result = {}
-    for key, messages in errors.items():
-        parts = key.split(".")
-        if parts == ["document"]:
-            result.setdefault("non_field_errors", []).extend(messages)
-        elif len(parts) >= 2 and parts[1].isdigit():
-            rows = result.setdefault(parts[0], [])
-            if isinstance(rows, dict):  # the section also has its own message: keep both
-                rows = result[parts[0]] = [rows]
+    for key in sorted(errors, key=lambda key: -key.count(".")):
+        messages, parts = list(errors[key]), key.split(".")
+        name = "non_field_errors" if parts == ["document"] else parts[0]
+        existing = result.get(name)
+        if len(parts) >= 2 and parts[1].isdigit():
+            rows = result.setdefault(name, [])
             index = int(parts[1]) - 1
             while len(rows) <= index:
                 rows.append({})
             field = parts[2] if len(parts) > 2 else "non_field_errors"
             rows[index].setdefault(field, []).extend(messages)
-        elif len(parts) == 2:
-            result.setdefault(parts[0], {}).setdefault(parts[1], []).extend(messages)
+        elif len(parts) >= 2:
+            result.setdefault(name, {}).setdefault(".".join(parts[1:]), []).extend(messages)
+        elif isinstance(existing, dict):
+            existing.setdefault("non_field_errors", []).extend(messages)
+        elif existing:  # the section's rows: its own message follows them
+            existing.append({"non_field_errors": messages})
         else:
-            existing = result.get(key)
-            if isinstance(existing, list) and existing and isinstance(existing[0], dict):
-                existing.append({"non_field_errors": messages})
-            else:
-                result.setdefault(key, []).extend(messages)
+            result[name] = messages
     return result
 
 
@@ -340,7 +342,10 @@ class AssignmentEnd(APIView):
         parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
     )
     def post(self, request, pk):
-        assignment = get_object_or_404(Assignment.objects.select_related("person", "position"), pk=pk)
+        # An assignment whose post was deleted is a record of the past: there is nothing left to end.
+        assignment = get_object_or_404(
+            Assignment.objects.select_related("person", "position").filter(position__isnull=False), pk=pk
+        )
         require_if_match(request, etag(assignment.position.version))
         data = shapes.EndSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -5,6 +5,8 @@ grades, publishing) is checked once, by services/editing.py, whose errors come b
 the field or row they name (`attach_errors`).
 """
 
+from dataclasses import dataclass
+
 from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.models import KPI
 from org_tree.models import Department, Grade, JobFamily
 from positions.models import Position
+from positions.sections import SECTION_KEYS
 
 BASE_SALT = "positions.editor.base"
 LINE_MAX = 2000
@@ -24,6 +27,27 @@ class PositionRefInput(forms.TextInput):
         super().__init__(
             attrs={"class": "position-ref", "data-multiple": "1" if multiple else "", "autocomplete": "off"}
         )
+
+
+class MultiLineField(forms.CharField):
+    """Text of several lines, with its line breaks as LF before max_length counts them.
+
+    Browsers send a line break as CRLF but count it as one character for maxlength, and the
+    API counts after normalising, so the editor must count the same way.
+    """
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
+# The single-value sections: JD template section -> title, the header fields it holds. The header
+# form has a section's fields only when the template uses it, and the page draws them all.
+HEADER_SECTIONS = (
+    ("purpose", _("Purpose"), ("purpose",)),
+    ("education", _("Education, major and experience"), ("education", "major", "experience_years")),
+    ("work_environment", _("Work environment"), ("work_environment",)),
+    ("career", _("Career paths"), ("promotes_to", "rotates_with")),
+)
 
 
 class HeaderForm(forms.Form):
@@ -56,7 +80,7 @@ class HeaderForm(forms.Form):
     grade = forms.ModelChoiceField(label=_("Grade"), queryset=Grade.objects.all(), required=False, to_field_name="code")
     headcount = forms.CharField(label=_("Headcount"), max_length=10, widget=forms.NumberInput(attrs={"min": 0}))
     status = forms.ChoiceField(label=_("Status"), choices=Position.Status.choices)
-    purpose = forms.CharField(
+    purpose = MultiLineField(
         label=_("Purpose"), required=False, max_length=LINE_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
     education = forms.ChoiceField(
@@ -67,7 +91,7 @@ class HeaderForm(forms.Form):
         label=_("Minimum years of experience"), required=False, max_length=10,
         widget=forms.NumberInput(attrs={"min": 0, "max": 60, "step": 1}),
     )  # fmt: skip
-    work_environment = forms.CharField(
+    work_environment = MultiLineField(
         label=_("Work environment"), required=False, max_length=LINE_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
     promotes_to = forms.CharField(
@@ -77,17 +101,10 @@ class HeaderForm(forms.Form):
         label=_("Can rotate with"), required=False, max_length=2000, widget=PositionRefInput(multiple=True)
     )
 
-    SECTION_FIELDS = {
-        "purpose": ("purpose",),
-        "education": ("education", "major", "experience_years"),
-        "work_environment": ("work_environment",),
-        "career": ("promotes_to", "rotates_with"),
-    }
-
     def __init__(self, *args, template=None, **kwargs):
         super().__init__(*args, **kwargs)
         if template is not None:
-            for section, names in self.SECTION_FIELDS.items():
+            for section, _title, names in HEADER_SECTIONS:
                 if not template.uses(section):
                     for name in names:
                         del self.fields[name]
@@ -140,11 +157,16 @@ def initial_header(document):
 
 
 class RowForm(forms.Form):
-    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    id = forms.IntegerField(label=_("Row identifier"), widget=forms.HiddenInput, required=False)
+
+    def has_changed(self):
+        """Whether the row says something: a new row whose only change is its place (the order number
+        editor.js gives every row) or the Remove box is still the empty row at the end of a section."""
+        return any(name not in ("ORDER", "DELETE") for name in self.changed_data)
 
 
 class LineForm(RowForm):
-    text = forms.CharField(
+    text = MultiLineField(
         label=_("Text"), max_length=LINE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 1})
     )
 
@@ -163,14 +185,14 @@ class DutyForm(LineForm):
 
 
 class KPIForm(RowForm):
-    responsibility = forms.CharField(
+    responsibility = MultiLineField(
         label=_("Key responsibility"), max_length=LINE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 1})
     )
     weight = forms.CharField(
         label=_("Weight (%)"), required=False, max_length=12,
         widget=forms.NumberInput(attrs={"min": "0.01", "max": "100", "step": "0.01", "class": "weight"}),
     )  # fmt: skip
-    standard = forms.CharField(
+    standard = MultiLineField(
         label=_("Performance standard"), max_length=LINE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 1})
     )
     cycle = forms.ChoiceField(label=_("Assessment cycle"), required=False, choices=[("", "—"), *KPI.Cycle.choices])
@@ -202,6 +224,16 @@ LIST_SECTIONS = (
 )
 
 
+@dataclass
+class FieldGroup:
+    """A single-value section of the header, drawn as a fieldset of its own."""
+
+    key: str
+    title: str
+    fields: list
+    required: bool
+
+
 class Editor:
     """The whole editor: the header form and the formsets the JD template uses, validated together."""
 
@@ -224,6 +256,20 @@ class Editor:
             formset.required = section in template.required
             self.formsets.append(formset)
         self.row_forms = {}
+
+    @property
+    def sections(self):
+        """What the page draws below the basic information, in the JD template's order: ("fields",
+        FieldGroup) for a single-value section, ("rows", formset) for a list. Each section the template
+        uses is here on its own, whatever other sections are turned off."""
+        parts = {}
+        for key, title, names in HEADER_SECTIONS:
+            if self.template.uses(key):
+                group = FieldGroup(key, title, [self.header[name] for name in names], key in self.template.required)
+                parts.setdefault(key, []).append(("fields", group))
+        for formset in self.formsets:
+            parts.setdefault(formset.section, []).append(("rows", formset))
+        return [part for key in SECTION_KEYS for part in parts.get(key, [])]
 
     def is_valid(self):
         return all([self.header.is_valid(), *(formset.is_valid() for formset in self.formsets)])

@@ -26,6 +26,7 @@ class PersonForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
+        self.person = person
 
     def clean_login(self):
         username = self.cleaned_data["login"].strip()
@@ -34,6 +35,11 @@ class PersonForm(forms.Form):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise forms.ValidationError(_("There is no login “%(name)s”.") % {"name": username})
+        others = Person.objects.filter(user=user)
+        if self.person is not None:
+            others = others.exclude(pk=self.person.pk)
+        if others.exists():
+            raise forms.ValidationError(_("This login already belongs to another person."))
         return user
 
 

@@ -41,7 +41,7 @@ from positions.models import (
     PositionLink,
 )
 from positions.services import facts
-from positions.services.moves import MoveRefused, place
+from positions.services.moves import MoveRefused, loop_message, place
 
 # Orders are unique per position and kind: rows that change place step aside first.
 ORDER_OFFSET = 1_000_000
@@ -670,11 +670,8 @@ def _loops(saves, instances, superiors):
         else:
             loop = chain[chain.index(current) :] + [current]
             codes.update(Position.objects.filter(pk__in=[k for k in loop if k not in codes]).values_list("pk", "code"))
-            problems[index] = _("%(code)s cannot report to %(superior)s: that would close the loop %(chain)s.") % {
-                "code": instances[index].code,
-                "superior": superior.code,
-                "chain": " → ".join(str(codes.get(k, k)) for k in loop),
-            }
+            down = [str(codes.get(k, k)) for k in reversed(loop)]  # the walk went up; the message reads down
+            problems[index] = loop_message(instances[index].code, superior.code, down)
     return problems
 
 
@@ -951,16 +948,21 @@ def delete_position(code, *, expected_version=None, reports_go_to=None):
             superior = Position.objects.get(code=reports_go_to)
         except Position.DoesNotExist:
             raise DeleteRefused(_("Unknown position %(code)s.") % {"code": reports_go_to}) from None
-        if superior.pk == position.pk or (
-            superior.tree_id == position.tree_id and position.lft < superior.lft < position.rght
-        ):
+        if superior.pk == position.pk:
             raise DeleteRefused(
-                _("The reports of %(code)s cannot move under %(superior)s, which is part of what is deleted.")
+                _("The reports of %(code)s cannot move under %(code)s itself: it is the position being deleted.")
+                % {"code": code}
+            )
+        if superior.tree_id == position.tree_id and position.lft < superior.lft < position.rght:
+            raise DeleteRefused(
+                _("The reports of %(code)s cannot move under %(superior)s, which is itself under %(code)s.")
                 % {"code": code, "superior": reports_go_to}
             )
         for report in reports:
             place(report, superior)
     pointing = set(PositionLink.objects.filter(target=position).values_list("source_id", flat=True))
+    # Its ended assignments stay with their people, naming the post as it is now (it may have been renamed).
+    Assignment.objects.filter(position=position).update(position_code=position.code, position_title=position.title)
     with facts.managed():
         position.delete()
     touch([report.pk for report in reports] + sorted(pointing))

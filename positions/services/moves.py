@@ -20,12 +20,13 @@ class MoveRefused(Exception):
     """A move that cannot be made; the message says why, naming the positions."""
 
 
-def loop_message(position, superior, chain):
-    """The refusal for a superior that sits under the moved post; `chain`: codes from the post down to it."""
+def loop_message(code, superior_code, loop):
+    """The refusal for a superior that would close a loop; `loop`: the codes down the reporting
+    lines (each the superior of the next), ending where it started. One wording for every route that refuses a loop."""
     return _("%(code)s cannot report to %(superior)s: that would close the loop %(chain)s.") % {
-        "code": position.code,
-        "superior": superior.code,
-        "chain": " → ".join([*chain, position.code]),
+        "code": code,
+        "superior": superior_code,
+        "chain": " → ".join(loop),
     }
 
 
@@ -43,7 +44,7 @@ def check_move(position, superior):
             .order_by("lft")
             .values_list("code", flat=True)
         )
-        raise MoveRefused(loop_message(position, superior, chain))
+        raise MoveRefused(loop_message(position.code, superior.code, [*chain, position.code]))
 
 
 def fresh(position):

@@ -60,9 +60,12 @@ def assign(person, position, *, kind=Assignment.Kind.PRIMARY, started_on=None):
 
 @transaction.atomic
 def end_assignment(assignment, *, ended_on=None):
-    """End a current assignment (today unless told otherwise); the person keeps the record."""
-    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    if assignment.ended_on is not None:
+    """End a current assignment (today unless told otherwise); the person keeps the record.
+
+    One already set to end later can be given another end date.
+    """
+    assignment = Assignment.objects.select_for_update(of=("self",)).select_related("position").get(pk=assignment.pk)
+    if not assignment.is_current:
         raise PeopleError({"ended_on": [_("This assignment has already ended.")]})
     assignment.ended_on = ended_on or timezone.localdate()
     _checked(assignment)

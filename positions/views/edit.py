@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from positions.access import deleter_required, editor_required
-from positions.diffs import diff_documents
+from positions.diffs import diff_documents, merge_documents
 from positions.documents import describe, load_positions, position_document
 from positions.forms.editor import Editor, sign_base
 from positions.forms.moves import DeleteForm, MoveForm
@@ -86,7 +86,7 @@ def _edit(request, position, document, duplicate_of=None):
                 editor.attach_errors(refusal.errors)
                 messages.error(request, _("Nothing was saved: correct what is marked below."))
             except VersionConflict as refusal:
-                editor, conflict = _conflict(request, position.code, base, template, refusal)
+                editor, conflict = _conflict(request, position.code, base, template, editor, refusal)
             else:
                 (saved,) = result.positions.values()
                 if result.created:
@@ -108,20 +108,27 @@ def _edit(request, position, document, duplicate_of=None):
     )
 
 
-def _conflict(request, code, base, template, refusal):
+def _conflict(request, code, base, template, editor, refusal):
     """The editor again after a lost race: what the other person changed, and the user's input kept.
 
-    The version and base in the form move on to the current ones, so saving again applies what
-    the user typed over the other person's changes, knowingly.
+    The form moves on to the current version, holding the other person's document with what the
+    user changed laid over it (`merge_documents`), so saving again applies exactly the user's
+    changes on top of theirs, knowingly.
     """
     current = _loaded(code)
-    current_document = without_row_ids(position_document(current))
-    data = request.POST.copy()
-    data["h-version"] = str(current.version)
-    data["h-base"] = sign_base(current_document)
-    editor = Editor(data, template=template)
-    editor.is_valid()
-    changes = diff_documents(base, current_document) if base is not None else []
+    theirs = position_document(current, with_ids=True)
+    plain = without_row_ids(theirs)
+    if base is None:  # the form's base was missing or forged: keep everything that was sent
+        data = request.POST.copy()
+        data["h-version"] = str(current.version)
+        data["h-base"] = sign_base(plain)
+        editor = Editor(data, template=template)
+        editor.is_valid()
+        changes = []
+    else:
+        merged = merge_documents(base, editor.document(), theirs)
+        editor = Editor(document=merged, template=template, base=plain, version=current.version)
+        changes = diff_documents(base, plain)
     conflict = {"message": str(refusal), "changes": changes, "labels": {c.key: describe(c.key) for c in changes}}
     messages.error(request, _("Someone else saved this job description while you were editing it. Nothing was saved."))
     return editor, conflict

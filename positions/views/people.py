@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,8 +17,13 @@ from positions.services.people import PeopleError, assign, end_assignment, save_
 PAGE_SIZE = 50
 
 
+# The model's name for what a form calls otherwise (Person.user is the form's "login").
+FORM_FIELDS = {"user": "login"}
+
+
 def _show_errors(form, error):
     for field, messages_ in error.errors.items():
+        field = FORM_FIELDS.get(field, field)
         target = field if field in form.fields else None
         for message in messages_:
             form.add_error(target, message)
@@ -80,7 +86,7 @@ def person_detail(request, pk):
                 request, _("%(name)s now holds %(code)s.") % {"name": person.name, "code": data["position"].code}
             )
             return redirect("positions:person", person.pk)
-    assignments = person.assignments.select_related("position").order_by("ended_on", "-kind", "started_on")
+    assignments = person.assignments.select_related("position").current_first()
     return render(
         request,
         "positions/person.html",
@@ -121,17 +127,17 @@ def end(request, pk):
     form = EndForm(request.POST)
     if form.is_valid():
         try:
-            end_assignment(assignment, ended_on=form.cleaned_data["ended_on"])
+            ended = end_assignment(assignment, ended_on=form.cleaned_data["ended_on"])
         except PeopleError as error:
             for field_messages in error.errors.values():
                 for message in field_messages:
                     messages.error(request, message)
         else:
-            messages.success(
-                request,
-                _("%(name)s no longer holds %(code)s.")
-                % {"name": assignment.person.name, "code": assignment.position.code},
-            )
+            names = {"name": assignment.person.name, "code": ended.position_code, "date": date_format(ended.ended_on)}
+            if ended.is_current:
+                messages.success(request, _("%(name)s leaves %(code)s on %(date)s.") % names)
+            else:
+                messages.success(request, _("%(name)s no longer holds %(code)s.") % names)
     else:
         messages.error(request, _("Give the end date as YYYY-MM-DD."))
     back = request.POST.get("next", "")

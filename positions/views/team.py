@@ -5,17 +5,12 @@ from django.views.decorators.http import require_GET
 
 from org_tree.chart import build_chart, render_chart
 from portal.models import TREE_FIELDS
-from positions.access import reader_required
-from positions.models import Position
+from positions.access import held_positions, reader_required
 
 
 def held_posts(user):
     """The posts `user` holds now (primary and concurrent), with the tree numbers a chart needs."""
-    return list(
-        Position.objects.filter(assignments__person__user=user, assignments__ended_on__isnull=True)
-        .only("code", "title", "status", *TREE_FIELDS)
-        .order_by("tree_id", "lft")
-    )
+    return list(held_positions(user).only("code", "title", "status", *TREE_FIELDS))
 
 
 def teams(user):

@@ -213,7 +213,7 @@ def test_a_reporting_loop_is_refused_with_its_chain():
     middle = PositionFactory(code="MID", parent=top)
     PositionFactory(code="LOW", parent=Position.objects.get(pk=middle.pk))
     errors = messages("TOP", {"reports_to": "LOW"})
-    assert errors["reports_to"] == ["TOP cannot report to LOW: that would close the loop TOP → LOW → MID → TOP."]
+    assert errors["reports_to"] == ["TOP cannot report to LOW: that would close the loop TOP → MID → LOW → TOP."]
 
 
 def test_a_person_cannot_hold_two_primary_posts():

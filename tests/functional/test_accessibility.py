@@ -1,0 +1,215 @@
+"""Every page the portal serves passes axe-core in Chromium with no serious or critical violation.
+
+Each page is opened by the role that can see it, in the default language (Simplified Chinese),
+with JavaScript on, in the states a user meets it in: forms also after a refusal, the editor
+after a lost race and with a row marked for removal, the chart and the move page after a search.
+A failure names each violation's rule, impact and elements, so it says what to fix.
+"""
+
+from datetime import timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from positions.models import Person
+from positions.services.editing import Save, save_documents
+from tests.conftest import PASSWORD
+from tests.helpers import document_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+BLOCKING = ("serious", "critical")
+USERS = {"admin": "alice-admin", "hr": "hannah-hr", "manager": "mark-manager", "viewer": "victor-viewer"}
+
+
+@pytest.fixture
+def portal(seed, admin_user, hr_user, manager_user, viewer_user):
+    """The seed organisation and one login per role (the manager holds DPT-YW-04 as 王经理, E0004)."""
+
+
+def log_in(page, live_server, role):
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", USERS[role])
+    page.fill("#id_password", PASSWORD)
+    page.click("section.login button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/org/")
+
+
+# Page states reached by acting on the page (each takes the page and the live server's URL).
+
+
+def failed_login(page, url):
+    page.goto(f"{url}/accounts/login/")
+    page.fill("#id_username", "victor-viewer")
+    page.fill("#id_password", "wrong password")
+    page.click("section.login button[type=submit]")
+    page.wait_for_selector("section.login p.error")
+
+
+def refused_save(page, url):
+    """The editor after publishing an incomplete job description was refused: errors at the fields."""
+    page.goto(f"{url}/positions/DPT-YW-05/edit/")
+    page.fill("#id_kpis-0-weight", "90")
+    page.click("form.editor button[type=submit]")
+    page.wait_for_selector("#section-kpis .errorlist")
+
+
+def unnumber_empty_rows(page):
+    """Send the empty rows without an order number, as the editor does without JavaScript.
+
+    editor.js numbers them, and the server then refuses them as empty rows (the bug pinned by
+    tests/functional/test_editing.py::test_saving_from_the_editor_with_javascript_adds_no_empty_rows).
+    """
+    page.eval_on_selector_all(
+        "fieldset.rows .row-list > .row",
+        """rows => rows.forEach(row => {
+            const id = row.querySelector('input[name$="-id"]');
+            const fields = row.querySelectorAll(
+                'textarea, select, input:not([type=hidden]):not([type=checkbox]):not([name$="-ORDER"])');
+            if (!(id && id.value) && Array.from(fields).every(field => !field.value.trim())) {
+                row.querySelector('input[name$="-ORDER"]').value = "";
+            }
+        })""",
+    )
+
+
+def lost_race(page, url):
+    """The editor after someone else saved first: the conflict panel above the kept input."""
+    page.goto(f"{url}/positions/DPT-YW-04/edit/")
+    other = document_of("DPT-YW-04")
+    other["purpose"] = "保障宽带网络稳定运行"
+    other["duties"][2]["text"] = "负责与运维部其它部门及客户服务部的协调工作"
+    save_documents([Save(other, code="DPT-YW-04")])
+    page.fill("#id_h-title", "技术支持部主管")
+    unnumber_empty_rows(page)
+    page.click("form.editor button[type=submit]")
+    page.wait_for_selector("section.conflict")
+
+
+def row_removed(page, url):
+    """The editor with a duty marked Remove (it stays on screen, struck through, until the save)."""
+    page.goto(f"{url}/positions/DPT-YW-03/edit/")
+    page.check("#id_duties-4-DELETE")
+    page.wait_for_selector("#section-duties .row.removed")
+
+
+def refused_delete(page, url):
+    """Deleting a post whose reports would go to an unknown position: the refusal above the form."""
+    page.goto(f"{url}/positions/DPT-YW-02/delete/")
+    page.fill("#id_reports_go_to", "NO-SUCH-POST")
+    page.click("form.confirm button[type=submit]")
+    page.wait_for_selector("main .errorlist")
+
+
+def refused_move(page, url):
+    page.goto(f"{url}/positions/DPT-YW-04/move/")
+    page.fill("#id_superior", "DPT-YW-N05")  # under its own report: a loop
+    page.click("form.move-form button.primary")
+    page.wait_for_selector("main .errorlist")
+
+
+def refused_person(page, url):
+    """A new person given a login that already belongs to someone: the refusal above the form."""
+    page.goto(f"{url}/people/new/")
+    page.fill("#id_employee_number", "E0099")
+    page.fill("#id_name", "张三")
+    page.fill("#id_login", "mark-manager")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("main .errorlist")
+
+
+def person_page(page, url):
+    page.goto(f"{url}/people/{Person.objects.get(employee_number='E0004').pk}/")
+
+
+# (id, role, path or a function that brings the page to the state checked)
+PAGES = [
+    ("login", None, "/accounts/login/?next=/org/"),
+    ("login-failed", None, failed_login),
+    ("chart", "hr", "/org/"),
+    ("chart-as-viewer", "viewer", "/org/"),
+    ("chart-search", "hr", "/org/?q=验收"),
+    ("subtree", "hr", "/org/DPT-YW-04/"),
+    ("list", "hr", "/positions/"),
+    ("list-filtered", "hr", "/positions/?q=客户&department=YW&status=published&scope=own"),
+    ("card", "hr", "/positions/DPT-YW-05/"),
+    ("card-as-viewer", "viewer", "/positions/DPT-YW-03/"),
+    ("print-view", "viewer", "/positions/DPT-YW-03/?print=1"),
+    ("editor-new", "hr", "/positions/new/?under=DPT-YW-04"),
+    ("editor-edit", "hr", "/positions/DPT-YW-05/edit/"),
+    ("editor-refused", "hr", refused_save),
+    ("editor-conflict", "hr", lost_race),
+    ("editor-row-removed", "hr", row_removed),
+    ("duplicate", "hr", "/positions/DPT-YW-03/duplicate/"),
+    ("delete", "admin", "/positions/DPT-YW-02/delete/"),
+    ("delete-with-holders", "admin", "/positions/DPT-YW-04/delete/"),
+    ("delete-refused", "admin", refused_delete),
+    ("move", "hr", "/positions/DPT-YW-05/move/"),
+    ("move-search", "hr", "/positions/DPT-YW-05/move/?q=经理"),
+    ("move-refused", "hr", refused_move),
+    ("people", "hr", "/people/"),
+    ("people-search", "hr", "/people/?q=王"),
+    ("person-new", "hr", "/people/new/"),
+    ("person-new-refused", "hr", refused_person),
+    ("person", "hr", person_page),
+    ("team", "manager", "/team/"),
+    ("quality", "hr", "/quality/"),
+    ("staffing", "viewer", "/staffing/"),
+    ("architecture", "viewer", "/architecture/"),
+    ("jd-template", "admin", "/settings/jd-template/"),
+    ("not-found", "viewer", "/positions/NO-SUCH-POST/"),
+    ("forbidden", "viewer", "/positions/DPT-YW-03/edit/"),
+]
+
+
+def describe(found):
+    """One line per violation: rule, impact, what it asks, and the elements (selector and markup)."""
+    lines = []
+    for violation in found:
+        nodes = "; ".join(
+            f"{' '.join(map(str, node['target']))} {node['html'][:100]}" for node in violation["nodes"][:8]
+        )
+        more = f" (+{len(violation['nodes']) - 8} more)" if len(violation["nodes"]) > 8 else ""
+        lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} -> {nodes}{more}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page):
+    found = Axe().run(page).response["violations"]
+    blocking = [violation for violation in found if violation["impact"] in BLOCKING]
+    assert not blocking, f"{page.url}:\n{describe(blocking)}"
+    return found
+
+
+@pytest.mark.parametrize(("role", "visit"), [pytest.param(role, visit, id=name) for name, role, visit in PAGES])
+def test_page_has_no_serious_or_critical_accessibility_violation(page, live_server, portal, role, visit):
+    if role:
+        log_in(page, live_server, role)
+    if callable(visit):
+        visit(page, live_server.url)
+    else:
+        response = page.goto(f"{live_server.url}{visit}")
+        assert response.status in (200, 403, 404)
+    page.wait_for_load_state()
+    assert_accessible(page)
+
+
+def test_lock_out_page_has_no_serious_or_critical_accessibility_violation(page, live_server, portal, settings):
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
+    page.goto(f"{live_server.url}/accounts/login/")
+    for password in ("wrong password", "wrong again"):
+        page.fill("#id_username", "victor-viewer")
+        page.fill("#id_password", password)
+        page.click("section.login button[type=submit]")
+        page.wait_for_load_state()
+    assert page.locator("section.login[role=alert] h1").inner_text() == "登录失败次数过多"
+    assert_accessible(page)
+
+
+def test_the_not_found_and_forbidden_pages_answer_with_their_status(page, live_server, portal):
+    log_in(page, live_server, "viewer")
+    assert page.goto(f"{live_server.url}/positions/NO-SUCH-POST/").status == 404
+    assert page.goto(f"{live_server.url}/positions/DPT-YW-03/edit/").status == 403

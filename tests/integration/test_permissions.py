@@ -1,0 +1,521 @@
+"""The permission matrix: every role × every page, form action, API endpoint and admin screen.
+
+One table (MATRIX) names, for each request, the roles allowed to make it and the status an
+allowed role gets. The tests are generated from it:
+- each role gets exactly what the table allows: an allowed role gets the row's status, a
+  refused one 403; anonymous pages go to the login page, anonymous API calls get 401 JSON,
+  and the admin sends anyone who is not staff to its own login page;
+- a forged write from a role without the right is refused and changes nothing in the database.
+
+Form posts carry what the browser would send: the form an Administrator is shown on the page
+(management forms, hidden version and base, every field), with the change the row describes.
+API writes carry `If-Match: *`, so that the permission, not the precondition, decides.
+"""
+
+import json
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from assessments.models import KPI
+from positions.models import Assignment, DescriptionItem, JDTemplate, Person, Position, PositionLink
+
+ANONYMOUS, OUTSIDER, VIEWER, MANAGER, HR, ADMIN = "anonymous", "outsider", "viewer", "manager", "hr", "admin"
+ROLES = (ANONYMOUS, OUTSIDER, VIEWER, MANAGER, HR, ADMIN)
+USERS = {
+    OUTSIDER: "outsider",
+    VIEWER: "viewer_user",
+    MANAGER: "manager_user",
+    HR: "hr_user",
+    ADMIN: "admin_user",
+}
+
+EVERYONE = frozenset(ROLES)
+READERS = frozenset({VIEWER, MANAGER, HR, ADMIN})
+EDITORS = frozenset({HR, ADMIN})  # create, edit, duplicate, delete, move, people
+STAFF = frozenset({HR, ADMIN})  # may enter the Django admin
+ADMINISTRATORS = frozenset({ADMIN})  # the JD template, logins and groups
+
+PAGE, API, ADMIN_SITE, PUBLIC = "page", "api", "admin", "public"
+
+
+@dataclass(frozen=True)
+class Form:
+    """The form an Administrator is shown at `page` (the one with the fields named in `having`), changed by `fill`."""
+
+    page: str
+    having: dict
+    fill: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    url: str  # may name {holder}, {newcomer}, {assignment}, {position}, {leaf}, {template} and {hr}: see `world`
+    allowed: frozenset
+    ok: object  # what an allowed role gets: a status, or {role: status} with "signed in" for the rest
+    kind: str = PAGE
+    data: object = None  # a Form for pages and the admin, a JSON body for the API
+    headers: dict = field(default_factory=dict)
+
+    @property
+    def id(self):
+        return f"{self.method} {self.url}" + (" (script)" if self.headers else "")
+
+    def ok_for(self, role):
+        if isinstance(self.ok, dict):
+            return self.ok.get(role, self.ok.get("signed in"))
+        return self.ok
+
+    @property
+    def writes(self):
+        return self.method not in ("GET", "HEAD")
+
+
+CARD = "/positions/DPT-YW-03/"
+EDITOR_FIELDS = {"h-code": None, "duties-TOTAL_FORMS": None}
+
+MATRIX = [
+    # Public: the way in.
+    Row("GET", "/", EVERYONE, 302, PUBLIC),
+    Row("GET", "/accounts/login/", EVERYONE, {ANONYMOUS: 200, "signed in": 302}, PUBLIC),
+    # Reading: every role.
+    Row("GET", "/org/", READERS, 200),
+    Row("GET", "/org/DPT-YW-01/", READERS, 200),
+    Row("GET", "/staffing/", READERS, 200),
+    Row("GET", "/architecture/", READERS, 200),
+    Row("GET", "/positions/", READERS, 200),
+    Row("GET", CARD, READERS, 200),
+    Row("GET", "/team/", READERS, 200),
+    # Editing job descriptions: HR editors and Administrators.
+    Row("GET", "/positions/new/", EDITORS, 200),
+    Row("GET", "/positions/DPT-YW-03/edit/", EDITORS, 200),
+    Row("GET", "/positions/DPT-YW-03/duplicate/", EDITORS, 200),
+    Row("GET", "/positions/DPT-YW-N03/delete/", EDITORS, 200),
+    Row("GET", "/positions/DPT-YW-03/move/", EDITORS, 200),
+    Row("GET", "/quality/", EDITORS, 200),
+    Row(
+        "POST",
+        "/positions/new/",
+        EDITORS,
+        302,
+        data=Form(
+            "/positions/new/?under=DPT-YW-02",
+            EDITOR_FIELDS,
+            {"h-code": "PERM-NEW", "h-title": "权限测试岗位", "h-headcount": "1", "h-status": "draft"},
+        ),
+    ),
+    Row(
+        "POST",
+        "/positions/DPT-YW-03/edit/",
+        EDITORS,
+        302,
+        data=Form("/positions/DPT-YW-03/edit/", EDITOR_FIELDS, {"h-purpose": "受理客户报修与投诉，及时解决客户问题。"}),
+    ),
+    Row(
+        "POST",
+        "/positions/DPT-YW-03/duplicate/",
+        EDITORS,
+        302,
+        data=Form(
+            "/positions/DPT-YW-03/duplicate/", EDITOR_FIELDS, {"h-code": "PERM-DUP", "h-title": "客户服务代表（二）"}
+        ),
+    ),
+    Row(
+        "POST",
+        "/positions/DPT-YW-N03/delete/",
+        EDITORS,
+        302,
+        data=Form("/positions/DPT-YW-N03/delete/", {"version": None}),
+    ),
+    Row(
+        "POST",
+        "/positions/DPT-YW-03/move/",
+        EDITORS,
+        302,
+        data=Form("/positions/DPT-YW-03/move/", {"superior": None}, {"superior": "DPT-YW-04"}),
+    ),
+    Row(  # drag and drop on the chart
+        "POST",
+        "/positions/DPT-YW-03/move/",
+        EDITORS,
+        200,
+        data=Form("/positions/DPT-YW-03/move/", {"superior": None}, {"superior": "DPT-YW-04"}),
+        headers={"X-Requested-With": "fetch"},
+    ),
+    # People and the posts they hold: HR editors and Administrators.
+    Row("GET", "/people/", EDITORS, 200),
+    Row("GET", "/people/new/", EDITORS, 200),
+    Row("GET", "/people/{holder}/", EDITORS, 200),
+    Row(
+        "POST",
+        "/positions/DPT-YW-03/holders/",
+        EDITORS,
+        302,
+        data=Form(CARD, {"employee_number": None, "kind": None}, {"employee_number": "E-PERM-2"}),
+    ),
+    Row(
+        "POST",
+        "/assignments/{assignment}/end/",
+        EDITORS,
+        302,
+        data=Form("/people/{holder}/", {"ended_on": None}, {"ended_on": "2025-06-30"}),
+    ),
+    Row(
+        "POST",
+        "/people/new/",
+        EDITORS,
+        302,
+        data=Form("/people/new/", {"employee_number": None}, {"employee_number": "E-PERM-9", "name": "赵新人"}),
+    ),
+    Row(
+        "POST",
+        "/people/{holder}/",
+        EDITORS,
+        302,
+        data=Form("/people/{holder}/", {"action": "save"}, {"name": "李工程师（改）"}),
+    ),
+    Row(
+        "POST",
+        "/people/{newcomer}/",
+        EDITORS,
+        302,
+        data=Form("/people/{newcomer}/", {"action": "assign"}, {"position": "DPT-YW-03", "kind": "concurrent"}),
+    ),
+    # The JD template: Administrators only.
+    Row("GET", "/settings/jd-template/", ADMINISTRATORS, 200),
+    Row(
+        "POST",
+        "/settings/jd-template/",
+        ADMINISTRATORS,
+        302,
+        data=Form("/settings/jd-template/", {"duties": None}, {"work_environment": "required"}),
+    ),
+    # The JSON API.
+    Row("GET", "/api/positions/", READERS, 200, API),
+    Row(
+        "POST",
+        "/api/positions/",
+        EDITORS,
+        201,
+        API,
+        {"code": "PERM-API", "title": "接口权限岗位", "reports_to": "DPT-YW-02", "status": "draft", "duties": ["一"]},
+    ),
+    Row("GET", "/api/positions/DPT-YW-03/", READERS, 200, API),
+    Row(
+        "PUT",
+        "/api/positions/DPT-YW-03/",
+        EDITORS,
+        200,
+        API,
+        {"title": "客户服务代表", "reports_to": "DPT-YW-02", "status": "draft", "duties": ["接听电话"]},
+    ),
+    Row("PATCH", "/api/positions/DPT-YW-03/", EDITORS, 200, API, {"purpose": "受理客户报修与投诉。"}),
+    Row("DELETE", "/api/positions/DPT-YW-N03/", EDITORS, 204, API),
+    Row("POST", "/api/positions/DPT-YW-03/move/", EDITORS, 200, API, {"superior": "DPT-YW-04"}),
+    Row("GET", "/api/positions/DPT-YW-03/holders/", READERS, 200, API),
+    Row("POST", "/api/positions/DPT-YW-03/holders/", EDITORS, 201, API, {"employee_number": "E-PERM-2"}),
+    Row("POST", "/api/assignments/{assignment}/end/", EDITORS, 200, API, {"ended_on": "2025-06-30"}),
+    Row("GET", "/api/people/", EDITORS, 200, API),
+    Row("POST", "/api/people/", EDITORS, 201, API, {"employee_number": "E-PERM-9", "name": "赵新人"}),
+    Row("GET", "/api/people/E-PERM-1/", EDITORS, 200, API),
+    Row("PUT", "/api/people/E-PERM-1/", EDITORS, 200, API, {"employee_number": "E-PERM-1", "name": "李工程师（改）"}),
+    Row("PATCH", "/api/people/E-PERM-1/", EDITORS, 200, API, {"name": "李工程师（改）"}),
+    # HEAD runs the GET handler: it must be refused to whoever GET is refused to.
+    Row("HEAD", "/api/positions/DPT-YW-03/", READERS, 200, API),
+    Row("HEAD", "/api/people/", EDITORS, 200, API),
+    Row("HEAD", "/api/people/E-PERM-1/", EDITORS, 200, API),
+    Row("GET", "/api/team/", READERS, 200, API),
+    Row("GET", "/api/staffing/", READERS, 200, API),
+    Row("GET", "/api/openapi.json", READERS, 200, API),
+    # The Django admin: HR editors are staff with the content permissions; Administrators are superusers.
+    Row("GET", "/admin/", STAFF, 200, ADMIN_SITE),
+    Row("GET", "/admin/positions/position/", STAFF, 200, ADMIN_SITE),
+    Row("GET", "/admin/positions/position/add/", STAFF, 200, ADMIN_SITE),
+    Row("GET", "/admin/positions/position/{position}/change/", STAFF, 200, ADMIN_SITE),
+    Row("GET", "/admin/positions/position/{leaf}/delete/", STAFF, 200, ADMIN_SITE),
+    Row("GET", "/admin/positions/descriptionitem/", STAFF, 200, ADMIN_SITE),
+    Row("GET", "/admin/positions/person/", STAFF, 200, ADMIN_SITE),
+    Row("GET", "/admin/positions/assignment/", STAFF, 200, ADMIN_SITE),
+    Row("GET", "/admin/org_tree/department/", STAFF, 200, ADMIN_SITE),
+    Row("GET", "/admin/org_tree/jobcategory/", STAFF, 200, ADMIN_SITE),
+    Row("GET", "/admin/org_tree/jobfamily/", STAFF, 200, ADMIN_SITE),
+    Row("GET", "/admin/org_tree/grade/", STAFF, 200, ADMIN_SITE),
+    Row("GET", "/admin/assessments/kpi/", STAFF, 200, ADMIN_SITE),
+    # HR editors may look at the JD template in the admin (their role has "view" on it), not change it.
+    Row("GET", "/admin/positions/jdtemplate/", STAFF, 200, ADMIN_SITE),
+    Row("GET", "/admin/positions/jdtemplate/{template}/change/", STAFF, 200, ADMIN_SITE),
+    Row(
+        "POST",
+        "/admin/positions/jdtemplate/{template}/change/",
+        ADMINISTRATORS,
+        302,
+        ADMIN_SITE,
+        Form(
+            "/admin/positions/jdtemplate/{template}/change/",
+            {"sections": None},
+            {"sections": json.dumps({"work_environment": "required"})},
+        ),
+    ),
+    Row("GET", "/admin/auth/user/", ADMINISTRATORS, 200, ADMIN_SITE),
+    Row("GET", "/admin/auth/user/add/", ADMINISTRATORS, 200, ADMIN_SITE),
+    Row("GET", "/admin/auth/group/", ADMINISTRATORS, 200, ADMIN_SITE),
+    Row("GET", "/admin/authtoken/tokenproxy/", ADMINISTRATORS, 200, ADMIN_SITE),
+    Row("GET", "/admin/axes/accessattempt/", ADMINISTRATORS, 200, ADMIN_SITE),
+    Row(
+        "POST",
+        "/admin/positions/position/{position}/change/",
+        STAFF,
+        302,
+        ADMIN_SITE,
+        Form(
+            "/admin/positions/position/{position}/change/",
+            {"code": None, "title": None},
+            {"title": "客户服务代表（改）"},
+        ),
+    ),
+    Row(
+        "POST",
+        "/admin/positions/position/{leaf}/delete/",
+        STAFF,
+        302,
+        ADMIN_SITE,
+        Form("/admin/positions/position/{leaf}/delete/", {"post": None}),
+    ),
+    Row(  # a login of one's own making, with a password
+        "POST",
+        "/admin/auth/user/add/",
+        ADMINISTRATORS,
+        302,
+        ADMIN_SITE,
+        Form(
+            "/admin/auth/user/add/",
+            {"username": None},
+            {"username": "mallory", "password1": "Zebra-Orbit-4412", "password2": "Zebra-Orbit-4412"},
+        ),
+    ),
+    Row(  # an HR editor making themself a superuser
+        "POST",
+        "/admin/auth/user/{hr}/change/",
+        ADMINISTRATORS,
+        302,
+        ADMIN_SITE,
+        Form("/admin/auth/user/{hr}/change/", {"username": None}, {"is_superuser": "on"}),
+    ),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# The organisation every case runs on: the seed, one user per role, a holder and a newcomer.
+
+
+@pytest.fixture
+def world(seed, admin_user, hr_user, manager_user, viewer_user, outsider):
+    """The seed with every role's user, 李工程师 (E-PERM-1) holding DPT-YW-N04 and 赵员工 (E-PERM-2) holding nothing."""
+    holder = Person.objects.create(employee_number="E-PERM-1", name="李工程师")
+    assignment = Assignment.objects.create(person=holder, position=Position.objects.get(code="DPT-YW-N04"))
+    newcomer = Person.objects.create(employee_number="E-PERM-2", name="赵员工")
+    template, _ = JDTemplate.objects.get_or_create(pk=JDTemplate.SINGLETON)
+    return {
+        "holder": holder.pk,
+        "newcomer": newcomer.pk,
+        "assignment": assignment.pk,
+        "position": Position.objects.get(code="DPT-YW-03").pk,
+        "leaf": Position.objects.get(code="DPT-YW-N03").pk,
+        "template": template.pk,
+        "hr": hr_user.pk,
+    }
+
+
+class FormReader(HTMLParser):
+    """The fields each <form> on a page submits, as a browser would (not those inside <template>)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms, self.current, self.template_depth = [], None, 0
+        self.textarea = self.select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "template":
+            self.template_depth += 1
+        if self.template_depth:
+            return
+        if tag == "form":
+            self.current = {
+                "method": (attrs.get("method") or "get").lower(),
+                "action": attrs.get("action"),
+                "fields": [],
+            }
+            self.forms.append(self.current)
+        if self.current is None or "disabled" in attrs or not attrs.get("name") and tag != "option":
+            return
+        fields = self.current["fields"]
+        if tag == "input":
+            kind = (attrs.get("type") or "text").lower()
+            if kind in ("submit", "button", "image", "reset", "file"):
+                return
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            fields.append([attrs["name"], attrs.get("value", "on" if kind in ("checkbox", "radio") else "")])
+        elif tag == "textarea":
+            self.textarea = [attrs["name"], ""]
+            fields.append(self.textarea)
+        elif tag == "select":
+            self.select = {"name": attrs["name"], "multiple": "multiple" in attrs, "options": [], "chosen": []}
+        elif tag == "option" and self.select is not None:
+            value = attrs.get("value", "")
+            self.select["options"].append(value)
+            if "selected" in attrs:
+                self.select["chosen"].append(value)
+
+    def handle_endtag(self, tag):
+        if tag == "template":
+            self.template_depth -= 1
+        if self.template_depth:
+            return
+        if tag == "form":
+            self.current = None
+        elif tag == "textarea" and self.textarea is not None:
+            self.textarea[1] = self.textarea[1].removeprefix("\n")  # as browsers do: the first newline is markup
+            self.textarea = None
+        elif tag == "select" and self.select is not None:
+            chosen = self.select["chosen"] or ([] if self.select["multiple"] else self.select["options"][:1])
+            if self.current is not None:
+                self.current["fields"].extend([self.select["name"], value] for value in chosen)
+            self.select = None
+
+    def handle_data(self, data):
+        if self.textarea is not None and not self.template_depth:
+            self.textarea[1] += data
+
+
+def form_data(form, ids):
+    """What the browser sends from `form.page` as seen by an Administrator, with `form.fill` typed in."""
+    reader = Client()
+    reader.force_login(get_user_model().objects.get(username="alice-admin"))
+    response = reader.get(form.page.format(**ids))
+    assert response.status_code == 200, f"{form.page} gives {response.status_code}"
+    parser = FormReader()
+    parser.feed(response.content.decode())
+    for candidate in parser.forms:
+        values = {}
+        for name, value in candidate["fields"]:
+            values.setdefault(name, []).append(value)
+        if candidate["method"] == "post" and all(
+            name in values and (wanted is None or wanted in values[name]) for name, wanted in form.having.items()
+        ):
+            values.pop("csrfmiddlewaretoken", None)
+            values.update({name: [value] for name, value in form.fill.items()})
+            return {name: value[0] if len(value) == 1 else value for name, value in values.items()}
+    raise AssertionError(f"{form.page} shows no form with {sorted(form.having)}")
+
+
+def filled_in(row, ids):
+    """The row with the form it posts read off the page (an Administrator's view of it) and filled in."""
+    if not isinstance(row.data, Form):
+        return row
+    return Row(row.method, row.url, row.allowed, row.ok, row.kind, form_data(row.data, ids), row.headers)
+
+
+def send(client, row, ids):
+    url = row.url.format(**ids)
+    headers = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in row.headers.items()}
+    if row.kind == API:
+        if row.writes:
+            headers["HTTP_IF_MATCH"] = "*"
+        body = json.dumps(row.data) if row.data is not None else ""
+        return client.generic(row.method, url, body, content_type="application/json", **headers)
+    if row.method == "GET":
+        return client.get(url, **headers)
+    if row.method == "HEAD":
+        return client.head(url, **headers)
+    return client.post(url, row.data or {}, **headers)
+
+
+def client_for(role, request):
+    client = Client()
+    if role != ANONYMOUS:
+        client.force_login(request.getfixturevalue(USERS[role]))
+    return client
+
+
+def assert_refused(response, row, role, ids):
+    """A refusal: the login page for anonymous pages, 401 JSON for the API, the admin's login for non-staff."""
+    url = row.url.format(**ids)
+    if row.kind == ADMIN_SITE and role not in STAFF:
+        assert response.status_code == 302, response.status_code
+        assert response.url == f"/admin/login/?next={quote(url)}"
+    elif role == ANONYMOUS and row.kind == PAGE:
+        assert response.status_code == 302, response.status_code
+        assert response.url == f"/accounts/login/?next={quote(url)}"
+    elif role == ANONYMOUS and row.kind == API:
+        assert response.status_code == 401, response.status_code
+        assert response["Content-Type"].endswith("json")
+        if row.method != "HEAD":  # HEAD answers have no body
+            assert json.loads(response.content)["detail"]
+    else:
+        assert response.status_code == 403, response.status_code
+        if row.kind == API and row.method != "HEAD":
+            assert json.loads(response.content)["detail"]
+
+
+def snapshot():
+    """Every row a form or API write could touch."""
+    models = (Position, DescriptionItem, KPI, PositionLink, Person, Assignment, JDTemplate, get_user_model())
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
+
+
+def cases(rows, roles):
+    """One test case per row and role, named "role: METHOD url"."""
+    return [pytest.param(row, role, id=f"{role}: {row.id}") for row in rows for role in roles]
+
+
+@pytest.mark.parametrize(("row", "role"), cases(MATRIX, ROLES))
+def test_each_role_gets_exactly_what_the_table_allows(world, request, row, role):
+    client, row = client_for(role, request), filled_in(row, world)
+    before = snapshot()
+    response = send(client, row, world)
+    if role in row.allowed:
+        assert response.status_code == row.ok_for(role), response.status_code
+        if row.writes:
+            assert snapshot() != before, "an allowed write changed nothing"
+    else:
+        assert_refused(response, row, role, world)
+
+
+def test_the_way_in_sends_a_signed_in_user_on_to_the_chart_and_anyone_else_to_the_login_page(world, request):
+    assert Client().get("/", follow=True).redirect_chain == [("/org/", 302), ("/accounts/login/?next=/org/", 302)]
+    for role in (OUTSIDER, VIEWER, HR):
+        response = client_for(role, request).get("/accounts/login/")
+        assert (response.status_code, response.url) == (302, "/org/")
+
+
+@pytest.mark.parametrize(
+    ("row", "role"),
+    [
+        case
+        for row in MATRIX
+        if row.writes
+        for case in cases([row], [role for role in ROLES if role not in row.allowed])
+    ],
+)
+def test_a_forged_write_from_a_role_without_the_right_is_refused_and_changes_nothing(world, request, row, role):
+    client, row = client_for(role, request), filled_in(row, world)
+    before = snapshot()
+    response = send(client, row, world)
+    assert_refused(response, row, role, world)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("role", [VIEWER, MANAGER])
+def test_a_reader_cannot_find_out_through_head_who_is_on_file(world, request, role):
+    """HEAD runs the GET handler, so it is checked by GET's rule: its headers must not tell who is on file."""
+    client = client_for(role, request)
+    somebody, nobody = client.head("/api/people/?q=李工程师"), client.head("/api/people/?q=王五")
+    assert (somebody.status_code, nobody.status_code) == (403, 403)
+    assert client.head("/api/people/E-PERM-1/").status_code == client.head("/api/people/E-NOBODY/").status_code
