@@ -21,7 +21,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "latest.json"
@@ -31,6 +31,7 @@ BENCH_USER = "bench"
 # Each page: a name and its URL; {card} is filled in with a deep position that has many KPIs.
 PAGES = (
     ("chart", "/org/"),
+    ("chart_as_of", "/org/?as_of={as_of}"),
     ("list", "/positions/"),
     ("card", "/positions/{card}/"),
     ("api", "/api/positions/"),
@@ -43,7 +44,15 @@ CARD_LIMIT_MS = 20
 # The staffing table and the job architecture matrix read every position, but must stay quick.
 SUMMARY_LIMIT_MS = 300
 # The chart shows every position, so it may grow with the size; the other pages show one page or one position.
-MAX_GROWTH = {"chart": None, "list": 1.5, "card": 1.5, "api": 1.5, "staffing": None, "matrix": None}
+MAX_GROWTH = {
+    "chart": None,
+    "chart_as_of": None,
+    "list": 1.5,
+    "card": 1.5,
+    "api": 1.5,
+    "staffing": None,
+    "matrix": None,
+}
 
 
 def parse_args():
@@ -168,6 +177,29 @@ def build_organisation(size, seed):
     return output.getvalue().strip(), seconds
 
 
+def record_history():
+    """A version of every position (as load_seed or an import writes them), then a second one of
+    every tenth, so the as-of chart has older versions to pass over. Returns the as-of instant and
+    the seconds the first recording took."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from positions import history
+    from positions.models import Position
+
+    Position.history.all().delete()  # synth_org --replace deletes positions in bulk, leaving no versions
+    ids = list(Position.objects.order_by("pk").values_list("pk", flat=True))
+    started = time.perf_counter()
+    with history.acting(comment="bench"):
+        history.record(ids)
+    seconds = time.perf_counter() - started
+    with history.acting(comment="bench, again"):
+        history.record(ids[::10])
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE positions_historicalposition")
+    return timezone.localtime().isoformat(timespec="milliseconds"), seconds
+
+
 def card_position():
     """The deepest synthetic position with the most KPIs: the heaviest card."""
     from django.db.models import Count
@@ -233,20 +265,21 @@ def run(args):
     }
     for size in args.sizes:
         output, seconds = build_organisation(size, args.seed)
+        as_of, history_seconds = record_history()
         card = card_position()
         print(f"\n[{size}] {output}")
+        print(f"[{size}] recording a version of every position took {history_seconds:.1f} s")
         print(
             f"[{size}] synth_org took {seconds:.1f} s; card: {card['code']} (level {card['level']}, {card['kpi_count']} KPIs)"
         )
         pages = {}
         for name, url in PAGES:
-            pages[name] = {
-                "url": url.format(card=card["code"]),
-                **measure(client, url.format(card=card["code"]), args.repeat),
-            }
+            page_url = url.format(card=card["code"], as_of=quote(as_of))
+            pages[name] = {"url": page_url, **measure(client, page_url, args.repeat)}
         report["sizes"][str(size)] = {
             "positions_in_database": Position.objects.count(),
             "synth_seconds": round(seconds, 2),
+            "history_seconds": round(history_seconds, 2),
             "card": card,
             "pages": pages,
         }
@@ -268,6 +301,11 @@ def targets(report, sizes):
     largest = report["sizes"][str(sizes[-1])]["pages"]
     checks = [
         (f"chart at {sizes[-1]} positions < {CHART_LIMIT_MS} ms", largest["chart"]["median_ms"], CHART_LIMIT_MS),
+        (
+            f"as-of chart at {sizes[-1]} positions < {CHART_LIMIT_MS} ms",
+            largest["chart_as_of"]["median_ms"],
+            CHART_LIMIT_MS,
+        ),
         *(
             (f"{name} at {sizes[-1]} positions < {SUMMARY_LIMIT_MS} ms", largest[name]["median_ms"], SUMMARY_LIMIT_MS)
             for name in ("staffing", "matrix")

@@ -149,15 +149,16 @@ def _mark_structure(nodes, query):
         node.closes = 0 if node.has_children else node.level - next_level
 
 
-def render_chart(nodes, movable=False):
+def render_chart(nodes, movable=False, query_string=""):
     """The chart's <li> elements: each box, then its reports in a <details> that folds without JavaScript.
 
     The box's links stay outside <summary> (links inside one are not reachable as links);
     the summary is a plain toggle. `movable`: HR editors get a "move under…" link on each
-    box, which chart.js also turns into drag and drop.
+    box, which chart.js also turns into drag and drop. `query_string` ("?as_of=…") follows every
+    link to a card or a chart, so a chart of the past leads to the past.
     """
-    card_url = reverse("positions:detail", args=[CODE_SLOT])
-    chart_url = reverse("org_tree:subtree", args=[CODE_SLOT])
+    card_url = reverse("positions:detail", args=[CODE_SLOT]) + escape(query_string)
+    chart_url = reverse("org_tree:subtree", args=[CODE_SLOT]) + escape(query_string)
     move_url = reverse("positions:move", args=[CODE_SLOT])
     move_label = escape(_("Move under…"))
     concurrent = escape("（" + pgettext("short mark", "concurrent") + "）")
@@ -238,3 +239,69 @@ def render_chart(nodes, movable=False):
         else:
             parts.append(f'<li id="p-{code}">{box}</li>{close_list * n.closes}\n')
     return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
+
+
+def build_chart_as_of(user, at, root_code=None, query=""):
+    """Nodes of the chart as it was at `at` (positions/history.py), whole or under `root_code`.
+
+    Two queries: the newest version of each position up to `at` with its facts, holders and dotted
+    lines as they were, and the JD template. Tree order and levels are worked out here from the
+    superiors, as the tree numbers of that time are not kept. None when `root_code` did not exist.
+    """
+    from positions import history
+
+    fields = ("id", "parent_id", "code", "title", "headcount", "status")
+    extra = ("document__department_name", "document__holders", "document__dotted_reports_to")
+    rows = {}
+    for row in history.latest_as_of(at).order_by().values_list(*fields, *extra, *FACT_NAMES):
+        rows[row[0]] = row
+    children = defaultdict(list)
+    for pk, row in rows.items():
+        children[row[1] if row[1] in rows else None].append((row[2], pk))
+    if root_code is None:
+        roots = sorted(children[None])
+    else:
+        roots = [(code, pk) for pk, row in rows.items() if (code := row[2]) == root_code]
+        if not roots:
+            return None
+    titles = {row[2]: (row[3], row[5]) for row in rows.values()}
+    judge = Judgement(JDTemplate.current().required)
+    drafts_visible = can_see_drafts(user)
+    facts_from = len(fields) + len(extra)
+    order = []  # (pk, level) in tree order
+    stack = [(code, pk, 0) for code, pk in reversed(roots)]
+    while stack:
+        _code, pk, level = stack.pop()
+        order.append((pk, level))
+        stack.extend((code, child, level + 1) for code, child in sorted(children[pk], reverse=True))
+    sizes = {}
+    for pk, _level in reversed(order):
+        sizes[pk] = sum(1 + sizes[child] for _code, child in children[pk])
+    nodes = []
+    for pk, level in order:
+        _pk, _parent, code, title, headcount, status, department, holders, dotted_codes = rows[pk][:facts_from]
+        holders = [(h.get("name", ""), h.get("kind") == Assignment.Kind.PRIMARY) for h in holders or []]
+        holders.sort(key=lambda holder: (not holder[1], holder[0]))
+        dotted = []
+        for target in dotted_codes or []:
+            target_title, target_status = titles.get(target, ("", None))
+            dotted.append((target, target_title, target_status is not None and can_read_status(user, target_status)))
+        nodes.append(
+            Node(
+                code=code,
+                title=title,
+                department=department or "",
+                headcount=headcount,
+                status=status,
+                has_description=rows[pk][facts_from + HAS_DESCRIPTION],
+                level=level,
+                descendants=sizes[pk],
+                holders=holders,
+                filled=sum(1 for _name, primary in holders if primary),
+                problems=judge.values(rows[pk][facts_from:]),
+                readable=drafts_visible or status == Position.Status.PUBLISHED,
+                dotted=dotted,
+            )
+        )
+    _mark_structure(nodes, query)
+    return nodes

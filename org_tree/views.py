@@ -1,19 +1,52 @@
 """The org chart, the staffing table (定岗定编) and the job architecture matrix."""
 
+from urllib.parse import urlencode
+
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from org_tree.architecture import matrix
-from org_tree.chart import build_chart, render_chart
+from org_tree.chart import build_chart, build_chart_as_of, render_chart
 from org_tree.forms import DepartmentFilterForm
 from org_tree.staffing import staffing_table, totals
+from positions import history
 from positions.access import may_edit, reader_required
 from positions.models import Position
+
+
+def _chart_as_of(request, code):
+    """The chart as it was at `as_of`, with a banner; a clear 400 when the history cannot answer."""
+    query = request.GET.get("q", "")[:200]
+    try:
+        at = history.parse_as_of(request.GET["as_of"])
+    except history.AsOfError as error:
+        return render(request, "positions/as_of_error.html", {"message": str(error)}, status=400)
+    nodes = build_chart_as_of(request.user, at, root_code=code, query=query)
+    if nodes is None:
+        raise Http404
+    suffix = "?" + urlencode({"as_of": timezone.localtime(at).isoformat()})
+    root = nodes[0] if code else None
+    context = {
+        "root": root,
+        "ancestors": [],
+        "nodes": nodes,
+        "chart": render_chart(nodes, movable=False, query_string=suffix),
+        "movable": False,
+        "query": query,
+        "matches": [node for node in nodes if node.match],
+        "as_of": at,
+        "as_of_value": request.GET["as_of"],
+    }
+    return render(request, "org_tree/chart.html", context)
 
 
 @reader_required
 @require_GET
 def chart(request, code=None):
+    if request.GET.get("as_of"):
+        return _chart_as_of(request, code)
     root = get_object_or_404(Position, code=code) if code else None
     query = request.GET.get("q", "")[:200]
     nodes = build_chart(request.user, root=root, query=query)

@@ -19,6 +19,8 @@ CONTENT = {
 }
 # How the portal itself is set up: the organisation's job-description template.
 CONFIGURATION = {"positions": ["jdtemplate"]}
+# The record of every change (the audit log): read by Administrators, written only by the portal.
+AUDIT = {"positions": ["historicalposition"]}
 
 READ = ("view",)
 WRITE = ("view", "add", "change", "delete")
@@ -26,7 +28,7 @@ WRITE = ("view", "add", "change", "delete")
 # Role -> [(models, actions)]. Reading needs "view"; editing job descriptions "change" on positions;
 # changing the JD template "change" on jdtemplate.
 ROLES = {
-    ADMINISTRATOR: [(CONTENT, WRITE), (CONFIGURATION, WRITE)],
+    ADMINISTRATOR: [(CONTENT, WRITE), (CONFIGURATION, WRITE), (AUDIT, READ)],
     HR_EDITOR: [(CONTENT, WRITE), (CONFIGURATION, READ)],
     MANAGER: [(CONTENT, READ)],
     VIEWER: [(CONTENT, READ)],

@@ -18,6 +18,7 @@ EDIT_PERMISSION = "positions.change_position"
 DELETE_PERMISSION = "positions.delete_position"
 PEOPLE_PERMISSION = "positions.change_assignment"
 CONFIGURE_PERMISSION = "positions.change_jdtemplate"
+AUDIT_PERMISSION = "positions.view_historicalposition"
 PUBLISHED = "published"  # Position.Status.PUBLISHED, without importing the model here
 
 
@@ -47,6 +48,11 @@ def can_see_drafts(user):
 def may_configure(user):
     """Whether `user` may change how the portal is set up (the JD template): Administrators."""
     return user.is_authenticated and user.has_perm(CONFIGURE_PERMISSION)
+
+
+def may_audit(user):
+    """Whether `user` may read the audit log of every change: Administrators."""
+    return user.is_authenticated and user.has_perm(AUDIT_PERMISSION)
 
 
 def readable_filter(user):
@@ -96,6 +102,7 @@ editor_required = requires(may_edit)
 deleter_required = requires(may_delete)
 people_manager_required = requires(may_manage_people)
 configurer_required = requires(may_configure)
+auditor_required = requires(may_audit)
 
 
 def get_position_for_user(user, code, queryset=None):

@@ -15,6 +15,8 @@ from mptt.admin import MPTTModelAdmin
 
 from assessments.models import KPI
 from portal.formatting import plain_decimal
+from positions import history
+from positions.documents import load_positions, position_document
 from positions.models import Assignment, DescriptionItem, JDTemplate, Person, Position, PositionLink
 from positions.services.editing import touch
 
@@ -115,6 +117,18 @@ class PositionAdmin(MPTTModelAdmin):
         super().save_related(request, form, formsets, change)
         if change:
             touch([form.instance.pk])
+        else:
+            history.record([form.instance.pk])
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Position.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        """Each deleted post keeps its last version, marked deleted."""
+        last = load_positions(queryset.order_by())
+        documents = [(position, position_document(position)) for position in last]
+        super().delete_queryset(request, queryset)
+        history.record(gone=documents)
 
 
 class TouchesPosition:

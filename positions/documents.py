@@ -274,6 +274,7 @@ def field_labels():
         "qualifications": _("qualifications"),
         "training": _("training requirements"),
         "kpis": _("KPIs"),
+        "holders": _("holders"),
         "text": _("text"),
         "share": _("time share"),
         "responsibility": _("key responsibility"),

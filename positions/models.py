@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from mptt.managers import TreeManager
 from mptt.models import TreeForeignKey
+from simple_history.models import HistoricalRecords
 
 from portal.models import LockedTreeModel
 from positions.completeness import FACT_NAMES
@@ -23,6 +24,35 @@ from positions.sections import DEFAULT_STATES, SECTION_KEYS, State
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 MAX_EXPERIENCE_YEARS = 60
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))]
+
+
+class VersionRecord(models.Model):
+    """What each stored version holds besides the position's own columns (simple-history's table)."""
+
+    # The whole job description as it was: every section's rows, links and holders (documents.py).
+    document = models.JSONField(_("job description"))
+    # One user action writes one version per position it changed; they share this key.
+    action = models.UUIDField(_("action"), db_index=True, editable=False)
+    # What changed since the version before, as document keys ("title,duties"); labels are shown in
+    # the reader's language.
+    changed = models.CharField(_("changed"), max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class RecordedByAction(HistoricalRecords):
+    """simple-history's version table, written by positions/history.py once per user action.
+
+    Its save signals stay silent: one action saves a position several times (tree moves, facts)
+    and bulk loads save it not at all, so versions are recorded where the action ends instead.
+    """
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        return
+
+    def post_delete(self, instance, using=None, **kwargs):
+        return
 
 
 class PositionManager(TreeManager.from_queryset(PositionQuerySet)):
@@ -161,6 +191,11 @@ class Position(CompletenessFacts, LockedTreeModel):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = PositionManager()
+    history = RecordedByAction(
+        excluded_fields=["lft", "rght", "tree_id", "level", "updated_at"],
+        bases=[VersionRecord],
+        user_related_name="+",
+    )
 
     class MPTTMeta:
         order_insertion_by = ["code"]

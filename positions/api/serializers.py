@@ -176,3 +176,15 @@ class StaffingRowSerializer(serializers.Serializer):
 class StaffingSerializer(serializers.Serializer):
     results = StaffingRowSerializer(many=True)
     totals = serializers.DictField(child=serializers.IntegerField())
+
+
+class VersionSerializer(serializers.Serializer):
+    """One version in a position's history (documentation only: the view builds the JSON)."""
+
+    id = serializers.IntegerField(help_text="Pass to …/history/<id>/restore/, or compare on the history page")
+    at = serializers.DateTimeField(help_text="When the version was saved, in the portal's time zone")
+    by = serializers.CharField(allow_null=True, help_text="The login that saved it; null for the system")
+    comment = serializers.CharField(allow_blank=True)
+    summary = serializers.CharField(help_text="What changed since the version before it")
+    version = serializers.IntegerField(allow_null=True, help_text="The position's version number (its ETag)")
+    type = serializers.ChoiceField(choices=["created", "changed", "deleted"])

@@ -11,6 +11,12 @@ urlpatterns = [
     path("positions/<str:code>/", views.PositionDetail.as_view(), name="position-detail"),
     path("positions/<str:code>/move/", views.PositionMove.as_view(), name="position-move"),
     path("positions/<str:code>/holders/", views.PositionHolders.as_view(), name="position-holders"),
+    path("positions/<str:code>/history/", views.PositionHistory.as_view(), name="position-history"),
+    path(
+        "positions/<str:code>/history/<int:version_id>/restore/",
+        views.PositionRestore.as_view(),
+        name="position-restore",
+    ),
     path("assignments/<int:pk>/end/", views.AssignmentEnd.as_view(), name="assignment-end"),
     path("people/", views.PersonList.as_view(), name="person-list"),
     path("people/<str:number>/", views.PersonDetail.as_view(), name="person-detail"),

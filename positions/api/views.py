@@ -12,6 +12,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
@@ -19,7 +20,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from positions import access
+from positions import access, history
 from positions.api import serializers as shapes
 from positions.documents import DOCUMENT_RELATED, WRITABLE_KEYS, judged, load_positions, position_document
 from positions.forms.filters import PositionFilterForm
@@ -27,10 +28,12 @@ from positions.models import Assignment, JDTemplate, Person, Position
 from positions.services.editing import (
     DeleteRefused,
     DocumentInvalid,
+    RestoreRefused,
     Save,
     VersionConflict,
     delete_position,
     new_document,
+    restore_version,
     save_documents,
 )
 from positions.services.moves import MoveRefused, move_position
@@ -119,6 +122,30 @@ def _save(saves):
         raise PreconditionFailed(str(conflict)) from None
 
 
+AS_OF = OpenApiParameter(
+    "as_of", str, description=_("A date (YYYY-MM-DD: the end of that day) or an ISO 8601 time: the organisation then")
+)
+
+
+def _as_of(request):
+    """The instant `as_of` names, or None; a 400 naming the parameter when it names none."""
+    if "as_of" not in request.query_params:
+        return None
+    try:
+        return history.parse_as_of(request.query_params["as_of"])
+    except history.AsOfError as error:
+        raise exceptions.ValidationError({"as_of": [str(error)]}) from None
+
+
+def _page_size(request):
+    page_size = request.query_params.get("page_size") or DEFAULT_PAGE_SIZE
+    if not str(page_size).isdigit() or not 1 <= int(page_size) <= MAX_PAGE_SIZE:
+        raise exceptions.ValidationError(
+            {"page_size": [_("Give a whole number from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]}
+        )
+    return int(page_size)
+
+
 @extend_schema(tags=["positions"])
 class PositionList(APIView):
     rules = {"GET": access.may_read, "POST": access.may_edit}
@@ -137,20 +164,20 @@ class PositionList(APIView):
             OpenApiParameter("education", str),
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int, description=f"1 to {MAX_PAGE_SIZE}"),
+            AS_OF,
         ],
         responses=shapes.PositionPageSerializer,
     )
     def get(self, request):
+        at = _as_of(request)
+        if at is not None:
+            return self._as_of(request, at)
         form = PositionFilterForm(request.query_params)
         if not form.is_valid():
             raise exceptions.ValidationError(form.errors)
-        page_size = request.query_params.get("page_size") or DEFAULT_PAGE_SIZE
-        if not str(page_size).isdigit() or not 1 <= int(page_size) <= MAX_PAGE_SIZE:
-            raise exceptions.ValidationError(
-                {"page_size": [_("Give a whole number from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]}
-            )
+        page_size = _page_size(request)
         positions = form.filter(Position.objects.visible_to(request.user)).select_related(*DOCUMENT_RELATED)
-        paginator = Paginator(positions.order_by("tree_id", "lft"), int(page_size))
+        paginator = Paginator(positions.order_by("tree_id", "lft"), page_size)
         try:
             page = paginator.page(request.query_params.get("page") or 1)
         except PageNotAnInteger:
@@ -163,6 +190,42 @@ class PositionList(APIView):
         documents = [judged(position_document(p), required) for p in load_positions(list(page.object_list))]
         return Response(
             {"count": paginator.count, "page": page.number, "pages": paginator.num_pages, "results": documents}
+        )
+
+    def _as_of(self, request, at):
+        """The organisation as it was at `at`: every position's document then, in chart order."""
+        unsupported = sorted(set(request.query_params) - {"as_of", "page", "page_size", "status"})
+        if unsupported:
+            raise exceptions.ValidationError(
+                {name: [_("This filter cannot be combined with as_of.")] for name in unsupported}
+            )
+        page_size = _page_size(request)
+        versions = history.latest_as_of(at)
+        readable = [s for s in Position.Status.values if access.can_read_status(request.user, s)]
+        status_wanted = request.query_params.get("status")
+        if status_wanted:
+            if status_wanted not in Position.Status.values:
+                raise exceptions.ValidationError({"status": [_("Choose draft or published.")]})
+            readable = [s for s in readable if s == status_wanted]
+        documents = history.documents_as_of(at, versions.filter(status__in=readable))
+        paginator = Paginator(documents, page_size)
+        try:
+            page = paginator.page(request.query_params.get("page") or 1)
+        except PageNotAnInteger:
+            raise exceptions.ValidationError({"page": [_("Give a whole number.")]}) from None
+        except EmptyPage:
+            raise exceptions.NotFound(
+                _("There is no page %(page)s.") % {"page": request.query_params.get("page")}
+            ) from None
+        required = JDTemplate.current().required
+        return Response(
+            {
+                "count": paginator.count,
+                "page": page.number,
+                "pages": paginator.num_pages,
+                "as_of": at,
+                "results": [judged(document, required) for document in page.object_list],
+            }
         )
 
     @extend_schema(
@@ -187,9 +250,19 @@ class PositionDetail(APIView):
         "DELETE": access.may_delete,
     }
 
-    @extend_schema(summary="One position's job description (ETag: its version)", responses=shapes.PositionSerializer)
+    @extend_schema(
+        summary="One position's job description (ETag: its version), or as it was at `as_of`",
+        parameters=[AS_OF],
+        responses=shapes.PositionSerializer,
+    )
     def get(self, request, code):
-        return _document_response(_readable(request, code))
+        at = _as_of(request)
+        if at is None:
+            return _document_response(_readable(request, code))
+        document = history.document_as_of(code, at)
+        if document is None or not access.can_read_status(request.user, document.get("status")):
+            raise exceptions.NotFound(_("No such position at that time."))
+        return Response({**judged(document, JDTemplate.current().required), "as_of": at})
 
     def _write(self, request, code, partial):
         position = _readable(request, code)
@@ -244,6 +317,66 @@ class PositionDetail(APIView):
         except VersionConflict as conflict:
             raise PreconditionFailed(str(conflict)) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _version_json(row):
+    version = row["version"]
+    user = version.history_user
+    return {
+        "id": version.history_id,
+        "at": timezone.localtime(version.history_date).isoformat(timespec="milliseconds"),
+        "by": user.username if user else None,
+        "comment": version.history_change_reason or "",
+        "summary": row["summary"],
+        "version": version.document.get("version"),
+        "type": {"+": "created", "~": "changed", "-": "deleted"}[version.history_type],
+    }
+
+
+@extend_schema(tags=["history"], parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH)])
+class PositionHistory(APIView):
+    rules = {"GET": access.may_read}
+
+    @extend_schema(summary="The versions of a position, newest first", responses=shapes.VersionSerializer(many=True))
+    def get(self, request, code):
+        versions = list(history.versions_of(code))
+        if not versions or not access.can_read_status(request.user, versions[0].status):
+            raise exceptions.NotFound(_("No such position."))
+        return Response([_version_json(row) for row in history.version_rows(versions)])
+
+
+@extend_schema(
+    tags=["history"],
+    parameters=[
+        OpenApiParameter("code", str, OpenApiParameter.PATH),
+        OpenApiParameter("version_id", int, OpenApiParameter.PATH),
+    ],
+)
+class PositionRestore(APIView):
+    rules = {"POST": access.may_edit}
+
+    @extend_schema(
+        summary="Restore a version, as a new version (If-Match: the post's ETag, unless it was deleted)",
+        request=None,
+        responses=shapes.PositionSerializer,
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER)],
+    )
+    def post(self, request, code, version_id):
+        expected = None
+        current = Position.objects.filter(code=code).first()
+        if current is not None:
+            current = _readable(request, code)
+            expected = require_if_match(request, etag(current.version))
+        try:
+            result = restore_version(code, version_id, expected_version=int(expected.strip('"')) if expected else None)
+        except RestoreRefused as refusal:
+            raise exceptions.NotFound(str(refusal)) from None
+        except DocumentInvalid as refusal:
+            raise exceptions.ValidationError(nested_errors(refusal.errors)) from None
+        except VersionConflict as conflict:
+            raise PreconditionFailed(str(conflict)) from None
+        (saved,) = result.positions.values()
+        return _document_response(_readable(request, saved.code))
 
 
 @extend_schema(tags=["positions"], parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH)])

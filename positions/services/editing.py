@@ -29,6 +29,7 @@ from org_tree.models import Department, Grade, JobFamily
 from portal.formatting import json_number
 from portal.locking import lock_tree
 from portal.models import TREE_FIELDS, renumber
+from positions import history
 from positions.completeness import facts_from_document, judge_by_section
 from positions.documents import load_positions, position_document
 from positions.models import (
@@ -903,6 +904,7 @@ def save_documents(saves, *, require_complete_to_publish=True, template=None):
     with facts.managed():
         result = _write(saves, parsed, stored, refs, final_codes, merged)
     result.documents = merged
+    history.record(result.positions[code].pk for code in (*result.created, *result.updated))
     return result
 
 
@@ -912,6 +914,7 @@ def touch(position_ids):
     if ids:
         Position.objects.filter(pk__in=ids).update(version=F("version") + 1, updated_at=timezone.now())
         facts.refresh_facts(Position.objects.filter(pk__in=ids))
+        history.record(ids)
 
 
 class DeleteRefused(Exception):
@@ -963,7 +966,36 @@ def delete_position(code, *, expected_version=None, reports_go_to=None):
     pointing = set(PositionLink.objects.filter(target=position).values_list("source_id", flat=True))
     # Its ended assignments stay with their people, naming the post as it is now (it may have been renamed).
     Assignment.objects.filter(position=position).update(position_code=position.code, position_title=position.title)
+    (last,) = load_positions(Position.objects.filter(pk=position.pk).order_by())
+    last_document = position_document(last)
     with facts.managed():
         position.delete()
+    history.record(gone=[(last, last_document)])
     touch([report.pk for report in reports] + sorted(pointing))
     return position
+
+
+class RestoreRefused(Exception):
+    """A version that cannot be restored; the message says why."""
+
+
+def restore_version(code, version_id, *, expected_version=None):
+    """Make version `version_id` of the position `code` its current job description again, as a new
+    version (a deleted post comes back under its old code). Returns the SaveResult.
+
+    Raises RestoreRefused for an unknown version, DocumentInvalid when the old document no longer
+    fits (its superior, department or linked posts are gone, or it would close a loop), and
+    VersionConflict when `expected_version` is given and someone saved the post since.
+    """
+    version = history.versions_of(code).filter(history_id=version_id).first()
+    if version is None:
+        raise RestoreRefused(_("%(code)s has no version %(id)s.") % {"code": code, "id": version_id})
+    exists = Position.objects.filter(pk=version.id).values_list("code", flat=True).first()
+    if exists is None and Position.objects.filter(code=version.code).exists():
+        raise RestoreRefused(
+            _("%(code)s was deleted, and its code is now used by another position.") % {"code": version.code}
+        )
+    at = timezone.localtime(version.history_date).strftime("%Y-%m-%d %H:%M:%S")
+    save = Save(dict(version.document), code=exists, expected_version=expected_version if exists else None)
+    with history.commenting(_("Restored the version of %(at)s.") % {"at": at}):
+        return save_documents([save])

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from portal.locking import lock_tree
 from portal.models import TREE_FIELDS
+from positions import history
 from positions.models import Position
 
 
@@ -92,4 +93,5 @@ def move_position(code, superior_code, *, expected_version=None):
     Position.objects.filter(pk=position.pk).update(version=F("version") + 1, updated_at=now)
     position.version += 1
     position.updated_at = now
+    history.record([position.pk])
     return position

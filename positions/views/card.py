@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from positions import history
 from positions.access import can_read, can_read_status, may_manage_people, reader_required
 from positions.documents import judged, load_positions, position_document
 from positions.forms.people import AssignForm
@@ -73,9 +74,30 @@ def card_context(document, related, template, user):
     }
 
 
+def _card_as_of(request, code):
+    """The card as it was at `as_of`: the version then, with a banner; a message when there is none."""
+    try:
+        at = history.parse_as_of(request.GET["as_of"])
+    except history.AsOfError as error:
+        return render(request, "positions/as_of_error.html", {"message": str(error), "code": code}, status=400)
+    document = history.document_as_of(code, at)
+    if document is None or not can_read_status(request.user, document.get("status")):
+        raise Http404
+    named = {document.get("reports_to"), *document["direct_reports"], *document.get("dotted_reports_to", [])}
+    named |= {*document["career"]["promotes_to"], *document["career"]["rotates_with"]}
+    then = history.latest_as_of(at).filter(code__in=[c for c in named if c]).order_by()
+    related = {c: (title, status) for c, title, status in then.values_list("code", "title", "status")}
+    document.setdefault("dotted_reports", [])
+    context = card_context(document, related, JDTemplate.current(), request.user)
+    context.update(as_of=at, print="print" in request.GET, exists=Position.objects.filter(code=code).exists())
+    return render(request, "positions/position_detail.html", context)
+
+
 @reader_required
 @require_GET
 def position_detail(request, code):
+    if "as_of" in request.GET:
+        return _card_as_of(request, code)
     positions = load_positions(Position.objects.filter(code=code).order_by())
     if not positions or not can_read(request.user, positions[0]):
         raise Http404  # drafts are hidden from readers rather than forbidden

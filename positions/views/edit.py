@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from positions import history
 from positions.access import deleter_required, editor_required
 from positions.diffs import diff_documents, merge_documents
 from positions.documents import describe, load_positions, position_document
@@ -73,15 +74,16 @@ def _edit(request, position, document, duplicate_of=None):
         if editor.is_valid():
             base = editor.header.base_document() if position else None
             try:
-                result = save_documents(
-                    [
-                        Save(
-                            editor.document(),
-                            code=position.code if position else None,
-                            expected_version=editor.header.cleaned_data.get("version") if position else None,
-                        )
-                    ]
-                )
+                with history.commenting(request.POST.get("change_comment", "")):
+                    result = save_documents(
+                        [
+                            Save(
+                                editor.document(),
+                                code=position.code if position else None,
+                                expected_version=editor.header.cleaned_data.get("version") if position else None,
+                            )
+                        ]
+                    )
             except DocumentInvalid as refusal:
                 editor.attach_errors(refusal.errors)
                 messages.error(request, _("Nothing was saved: correct what is marked below."))

@@ -23,6 +23,7 @@ from django.test import Client
 
 from assessments.models import KPI
 from positions.models import Assignment, DescriptionItem, JDTemplate, Person, Position, PositionLink
+from positions.services.editing import Save, save_documents
 
 ANONYMOUS, OUTSIDER, VIEWER, MANAGER, HR, ADMIN = "anonymous", "outsider", "viewer", "manager", "hr", "admin"
 ROLES = (ANONYMOUS, OUTSIDER, VIEWER, MANAGER, HR, ADMIN)
@@ -91,6 +92,15 @@ MATRIX = [
     Row("GET", "/positions/", READERS, 200),
     Row("GET", CARD, READERS, 200),
     Row("GET", "/team/", READERS, 200),
+    # History: every reader sees versions and the organisation as of a date; HR editors restore.
+    Row("GET", "/positions/DPT-YW-05/history/", READERS, 200),
+    Row("GET", "/positions/DPT-YW-05/history/?a={version}", READERS, 200),
+    Row("GET", "/positions/DPT-YW-05/?as_of=2100-01-01", READERS, 200),
+    Row("GET", "/org/?as_of=2100-01-01", READERS, 200),
+    Row("POST", "/positions/DPT-YW-05/history/{version}/restore/", EDITORS, 302),
+    # The audit log: Administrators.
+    Row("GET", "/audit/", ADMINISTRATORS, 200),
+    Row("GET", "/audit/?format=csv", ADMINISTRATORS, 200),
     # Editing job descriptions: HR editors and Administrators.
     Row("GET", "/positions/new/", EDITORS, 200),
     Row("GET", "/positions/DPT-YW-03/edit/", EDITORS, 200),
@@ -229,6 +239,9 @@ MATRIX = [
     Row("HEAD", "/api/positions/DPT-YW-03/", READERS, 200, API),
     Row("HEAD", "/api/people/", EDITORS, 200, API),
     Row("HEAD", "/api/people/E-PERM-1/", EDITORS, 200, API),
+    Row("GET", "/api/positions/DPT-YW-05/history/", READERS, 200, API),
+    Row("GET", "/api/positions/?as_of=2100-01-01", READERS, 200, API),
+    Row("POST", "/api/positions/DPT-YW-05/history/{version}/restore/", EDITORS, 200, API),
     Row("GET", "/api/team/", READERS, 200, API),
     Row("GET", "/api/staffing/", READERS, 200, API),
     Row("GET", "/api/openapi.json", READERS, 200, API),
@@ -315,12 +328,17 @@ MATRIX = [
 
 @pytest.fixture
 def world(seed, admin_user, hr_user, manager_user, viewer_user, outsider):
-    """The seed with every role's user, 李工程师 (E-PERM-1) holding DPT-YW-N04 and 赵员工 (E-PERM-2) holding nothing."""
+    """The seed with every role's user, 李工程师 (E-PERM-1) holding DPT-YW-N04, 赵员工 (E-PERM-2) holding
+    nothing, and DPT-YW-05 in two versions (`version`: the first)."""
     holder = Person.objects.create(employee_number="E-PERM-1", name="李工程师")
     assignment = Assignment.objects.create(person=holder, position=Position.objects.get(code="DPT-YW-N04"))
     newcomer = Person.objects.create(employee_number="E-PERM-2", name="赵员工")
     template, _ = JDTemplate.objects.get_or_create(pk=JDTemplate.SINGLETON)
+    # DPT-YW-05 gets a second version, so restoring its first (the seed's) changes something.
+    first = Position.history.filter(code="DPT-YW-05").order_by("history_date").first()
+    save_documents([Save({"title": "部门经理（权限测试：第二个版本）"}, code="DPT-YW-05")])
     return {
+        "version": first.history_id,
         "holder": holder.pk,
         "newcomer": newcomer.pk,
         "assignment": assignment.pk,

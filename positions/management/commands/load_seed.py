@@ -1,10 +1,12 @@
 """Load the seed organisation (运维部) from fixtures/seed_yunwei.json; safe to run again."""
 
 import json
+import os
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from positions import history
 from positions.services.loading import OrganisationError, load_organisation
 
 SEED_FILE = settings.BASE_DIR / "fixtures" / "seed_yunwei.json"
@@ -23,7 +25,8 @@ class Command(BaseCommand):
         except (OSError, ValueError) as exc:
             raise CommandError(f"Cannot read {options['file']}: {exc}") from None
         try:
-            report = load_organisation(document)
+            with history.acting(comment=f"load_seed {os.path.basename(options['file'])}"):
+                report = load_organisation(document)
         except OrganisationError as exc:
             raise CommandError("\n".join(exc.messages)) from None
         if options["verbosity"]:

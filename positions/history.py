@@ -1,0 +1,238 @@
+"""Versions of job descriptions: every user action writes one version per position it changed.
+
+A version (simple-history's HistoricalPosition row) holds the position's own columns and its
+whole document (documents.position_document: every section's rows, links and holders), so a
+job description is read, compared and restored with its rows. Who acted and why come from
+`acting()`: the request middleware opens one action per request, management commands their own;
+a service called outside any (a test, a shell) is an action of its own.
+
+The services call `record()` before their transaction ends, so a change and its version are
+saved together or not at all; a position recorded twice in one action keeps one version, the last.
+"""
+
+import datetime
+import uuid
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+_current = ContextVar("positions_history_action", default=None)
+# The clock versions are stamped with: a seam, so tests can move time on between actions.
+clock = timezone.now
+
+
+@dataclass
+class Action:
+    who: object = None  # a user, or a function that gives one (a request's user, known later)
+    comment: str = ""
+    key: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    @property
+    def user(self):
+        user = self.who() if callable(self.who) else self.who
+        return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
+@contextmanager
+def acting(user=None, comment=""):
+    """Everything recorded inside is one action of `user` (None: the system), with `comment`."""
+    token = _current.set(Action(user, comment or ""))
+    try:
+        yield _current.get()
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
+def commenting(comment):
+    """Give the action under way `comment` (or open an action of the system with it)."""
+    action = _current.get()
+    if action is None:
+        with acting(comment=comment) as action:
+            yield action
+        return
+    action.comment = (comment or "").strip()[:500]
+    yield action
+
+
+def record(position_ids=(), *, gone=()):
+    """One version of each position in `position_ids` as it stands now, and of each position in
+    `gone` (pairs of a deleted Position and its last document) as deleted."""
+    from positions.documents import load_positions, position_document
+    from positions.models import Position
+
+    ids = {pk for pk in position_ids if pk}
+    gone = [(position, document) for position, document in gone]
+    if not ids and not gone:
+        return
+    action = _current.get() or Action()
+    Version = Position.history.model
+    every = ids | {position.pk for position, _document in gone}
+    Version.objects.filter(action=action.key, id__in=every).delete()  # recorded earlier in this action
+    before = dict(Position.history.filter(id__in=every).latest_of_each().order_by().values_list("id", "document"))
+    now = clock()
+    now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as the history gives it: milliseconds
+    rows = []
+    for position in load_positions(Position.objects.filter(pk__in=ids).order_by()):
+        document = position_document(position)
+        kind = "~" if position.pk in before else "+"
+        rows.append(_version(Version, position, document, kind, action, now, before.get(position.pk)))
+    rows += [_version(Version, position, document, "-", action, now) for position, document in gone]
+    user = action.user
+    for row in rows:
+        row.history_user = user
+    Version.objects.bulk_create(rows, batch_size=1000)
+
+
+def changed_keys(before, after):
+    """The keys of the job description that differ (language-neutral: labels are looked up when shown)."""
+    from positions.diffs import diff_documents
+
+    keys = [change.key for change in diff_documents(before, after)]
+    if (before or {}).get("holders") != after.get("holders"):
+        keys.append("holders")
+    return list(dict.fromkeys(keys))
+
+
+def _version(Version, position, document, kind, action, now, before=None):
+    values = {field.attname: getattr(position, field.attname) for field in Version.tracked_fields}
+    return Version(
+        **values,
+        document=document,
+        changed=",".join(changed_keys(before, document)) if kind == "~" else "",
+        action=action.key,
+        history_date=now,
+        history_type=kind,
+        history_change_reason=action.comment or None,
+    )
+
+
+# Reading the history -------------------------------------------------------------------------
+
+
+class AsOfError(ValueError):
+    """An `as_of` that names no instant the history can answer; the message says why."""
+
+
+def parse_as_of(text):
+    """An aware datetime from `as_of`: a date (the end of that day in the portal's time zone) or an
+    ISO 8601 timestamp (one without a zone is read in the portal's). Raises AsOfError."""
+    from django.utils.translation import gettext as _
+
+    text = (text or "").strip()
+    try:
+        if len(text) == 10:
+            day = datetime.date.fromisoformat(text)
+            at = datetime.datetime.combine(day, datetime.time.max)
+        else:
+            at = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise AsOfError(
+            _("“%(value)s” is not a date (YYYY-MM-DD) or an ISO 8601 time (2026-11-24T22:30:05+08:00).")
+            % {"value": text[:40]}
+        ) from None
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    first = first_instant()
+    if first is None or at < first:
+        raise AsOfError(
+            _("The history starts at %(first)s; there is nothing to show as of %(at)s.")
+            % {"first": _when(first) if first else "—", "at": _when(at)}
+        )
+    return at
+
+
+def _when(at):
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def first_instant():
+    from positions.models import Position
+
+    return Position.history.order_by("history_date").values_list("history_date", flat=True).first()
+
+
+def versions_of(code):
+    """The versions of the position now called `code`, or of the last deleted one that was: newest first."""
+    from positions.models import Position
+
+    Version = Position.history.model
+    pk = Position.objects.filter(code=code).values_list("pk", flat=True).first()
+    if pk is None:
+        pk = Version.objects.filter(code=code).order_by("-history_date").values_list("id", flat=True).first()
+    if pk is None:
+        return Version.objects.none()
+    return Version.objects.filter(id=pk).select_related("history_user").order_by("-history_date", "-history_id")
+
+
+def version_rows(versions):
+    """Each version (newest first) with its one-line summary: what changed since the one before it."""
+    return [{"version": version, "summary": version_summary(version)} for version in versions]
+
+
+def version_summary(version):
+    """One line: created, deleted, or the labels of what changed since the version before."""
+    from django.utils.translation import gettext as _
+
+    from positions.documents import describe
+
+    if version.history_type == "+":
+        return _("Created")
+    if version.history_type == "-":
+        return _("Deleted")
+    keys = [key for key in version.changed.split(",") if key]
+    return "、".join(describe(key) for key in keys) or _("No change to the job description")
+
+
+def latest_as_of(at):
+    """The newest version of every position up to `at` that was not deleted by then."""
+    from positions.models import Position
+
+    return Position.history.filter(history_date__lte=at).latest_of_each().exclude(history_type="-")
+
+
+def documents_as_of(at, versions=None):
+    """The documents of `versions` (default: every position) as they were at `at`, in chart order.
+
+    A superior's stored document lists the reports it had when it was saved; the reports it had
+    at `at` are read from the reports' own versions instead (as are the dotted lines to it).
+    """
+    current = latest_as_of(at)
+    rows = list((versions if versions is not None else current).order_by().values("id", "parent_id", "document"))
+    if not rows:
+        return []
+    everyone = {
+        pk: (parent_id, code) for pk, parent_id, code in current.order_by().values_list("id", "parent_id", "code")
+    }
+    children = {}
+    for _pk, (parent_id, code) in sorted(everyone.items(), key=lambda item: item[1][1]):
+        children.setdefault(parent_id, []).append(code)
+    documents = []
+    for row in rows:
+        document = dict(row["document"])
+        document["direct_reports"] = children.get(row["id"], [])
+        documents.append(document)
+    order = chart_order(everyone)
+    documents.sort(key=lambda document: order.get(document["code"], 0))
+    return documents
+
+
+def chart_order(everyone):
+    """{code: place} in chart order (superiors first, reports by code) for {pk: (parent_id, code)}."""
+    children = {}
+    for pk, (parent_id, code) in everyone.items():
+        children.setdefault(parent_id if parent_id in everyone else None, []).append((code, pk))
+    order, stack = {}, sorted(children.get(None, []), reverse=True)
+    while stack:
+        code, pk = stack.pop()
+        order[code] = len(order)
+        stack.extend(sorted(children.get(pk, []), reverse=True))
+    return order
+
+
+def document_as_of(code, at):
+    """The document of the position called `code` at `at`, or None."""
+    found = documents_as_of(at, latest_as_of(at).filter(code=code))
+    return found[0] if found else None

@@ -1,0 +1,76 @@
+"""A position's history: its versions, the diff between any two, restore, and the card as of an instant."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from positions import history
+from positions.access import can_read_status, editor_required, may_edit, reader_required
+from positions.diffs import diff_documents
+from positions.documents import describe
+from positions.services.editing import DocumentInvalid, RestoreRefused, VersionConflict, restore_version
+
+
+def _versions_or_404(request, code):
+    versions = list(history.versions_of(code))
+    if not versions or not can_read_status(request.user, versions[0].status):
+        raise Http404
+    return versions
+
+
+@reader_required
+@require_GET
+def position_history(request, code):
+    versions = _versions_or_404(request, code)
+    by_id = {str(v.history_id): v for v in versions}
+    newer = by_id.get(request.GET.get("b", "")) or versions[0]
+    older = by_id.get(request.GET.get("a", ""))
+    if older is None:
+        later = [v for v in versions if v.history_date < newer.history_date or v.history_id < newer.history_id]
+        older = later[0] if later else None
+    if older is not None and (older.history_date, older.history_id) > (newer.history_date, newer.history_id):
+        older, newer = newer, older
+    changes = diff_documents(older.document if older else None, newer.document)
+    context = {
+        "code": code,
+        "title": versions[0].title,
+        "deleted": versions[0].history_type == "-",
+        "rows": history.version_rows(versions),
+        "older": older,
+        "newer": newer,
+        "changes": changes,
+        "labels": {change.key: describe(change.key) for change in changes},
+        "can_restore": may_edit(request.user),
+    }
+    return render(request, "positions/history.html", context)
+
+
+@editor_required
+@require_POST
+def position_restore(request, code, version_id):
+    try:
+        result = restore_version(code, version_id)
+    except RestoreRefused as refusal:
+        messages.error(request, str(refusal))
+    except VersionConflict:
+        messages.error(request, _("Someone else saved this job description meanwhile; look at the history again."))
+    except DocumentInvalid as refusal:
+        messages.error(
+            request,
+            _("This version cannot be restored: %(reasons)s")
+            % {
+                "reasons": " ".join(
+                    f"{describe(key.split('.')[0])}: {' '.join(ms)}" for key, ms in refusal.errors.items()
+                )
+            },
+        )
+    else:
+        (saved,) = result.positions.values()
+        if result.changed:
+            messages.success(request, _("%(code)s is restored to the chosen version.") % {"code": saved.code})
+        else:
+            messages.info(request, _("That version is the same as the current one: nothing changed."))
+        return redirect("positions:history", saved.code)
+    return redirect("positions:history", code)
