@@ -10,6 +10,9 @@ ADMINISTRATOR = "Administrator"
 HR_EDITOR = "HR editor"
 MANAGER = "Manager"
 VIEWER = "Viewer"
+# Given to HR editors an Administrator names: their changes to published job descriptions publish
+# at once, and they approve or return others' proposals.
+APPROVER = "Approver"
 
 # The organisation's content: what HR keeps.
 CONTENT = {
@@ -22,13 +25,17 @@ CONFIGURATION = {"positions": ["jdtemplate"]}
 # The record of every change (the audit log): read by Administrators, written only by the portal.
 AUDIT = {"positions": ["historicalposition"]}
 
+# Approving changes to published job descriptions ("approve_position", a custom permission).
+APPROVAL = {"positions": ["position"]}
+APPROVE = ("approve",)
 READ = ("view",)
 WRITE = ("view", "add", "change", "delete")
 
 # Role -> [(models, actions)]. Reading needs "view"; editing job descriptions "change" on positions;
 # changing the JD template "change" on jdtemplate.
 ROLES = {
-    ADMINISTRATOR: [(CONTENT, WRITE), (CONFIGURATION, WRITE), (AUDIT, READ)],
+    ADMINISTRATOR: [(CONTENT, WRITE), (CONFIGURATION, WRITE), (AUDIT, READ), (APPROVAL, APPROVE)],
+    APPROVER: [(APPROVAL, APPROVE)],
     HR_EDITOR: [(CONTENT, WRITE), (CONFIGURATION, READ)],
     MANAGER: [(CONTENT, READ)],
     VIEWER: [(CONTENT, READ)],

@@ -19,6 +19,7 @@ DELETE_PERMISSION = "positions.delete_position"
 PEOPLE_PERMISSION = "positions.change_assignment"
 CONFIGURE_PERMISSION = "positions.change_jdtemplate"
 AUDIT_PERMISSION = "positions.view_historicalposition"
+APPROVE_PERMISSION = "positions.approve_position"
 PUBLISHED = "published"  # Position.Status.PUBLISHED, without importing the model here
 
 
@@ -48,6 +49,12 @@ def can_see_drafts(user):
 def may_configure(user):
     """Whether `user` may change how the portal is set up (the JD template): Administrators."""
     return user.is_authenticated and user.has_perm(CONFIGURE_PERMISSION)
+
+
+def may_approve(user):
+    """Whether `user` may approve changes to published job descriptions: Administrators and Approvers.
+    Their own changes publish at once; others' changes to a published job description wait for them."""
+    return may_edit(user) and user.has_perm(APPROVE_PERMISSION)
 
 
 def may_audit(user):
@@ -103,6 +110,7 @@ deleter_required = requires(may_delete)
 people_manager_required = requires(may_manage_people)
 configurer_required = requires(may_configure)
 auditor_required = requires(may_audit)
+approver_required = requires(may_approve)
 
 
 def get_position_for_user(user, code, queryset=None):

@@ -127,8 +127,14 @@ class PositionAdmin(MPTTModelAdmin):
         """Each deleted post keeps its last version, marked deleted."""
         last = load_positions(queryset.order_by())
         documents = [(position, position_document(position)) for position in last]
+        ids = [position.pk for position in last]
+        # Posts whose dotted lines or career paths pointed at them lose those links: a version each.
+        pointing = set(
+            PositionLink.objects.filter(target__in=ids).exclude(source__in=ids).values_list("source_id", flat=True)
+        )
         super().delete_queryset(request, queryset)
         history.record(gone=documents)
+        touch(sorted(pointing))
 
 
 class TouchesPosition:

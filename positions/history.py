@@ -71,7 +71,7 @@ def record(position_ids=(), *, gone=()):
     Version = Position.history.model
     every = ids | {position.pk for position, _document in gone}
     Version.objects.filter(action=action.key, id__in=every).delete()  # recorded earlier in this action
-    before = dict(Position.history.filter(id__in=every).latest_of_each().order_by().values_list("id", "document"))
+    before = dict(latest(ids=every).order_by().values_list("id", "document"))
     now = clock()
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as the history gives it: milliseconds
     rows = []
@@ -155,16 +155,26 @@ def first_instant():
 
 
 def versions_of(code):
-    """The versions of the position now called `code`, or of the last deleted one that was: newest first."""
+    """The versions of the post called `code`, newest first: the live one's, and those of earlier posts
+    of that code that were deleted (a deleted post that is restored comes back as a new row)."""
     from positions.models import Position
 
-    Version = Position.history.model
-    pk = Position.objects.filter(code=code).values_list("pk", flat=True).first()
-    if pk is None:
-        pk = Version.objects.filter(code=code).order_by("-history_date").values_list("id", flat=True).first()
-    if pk is None:
-        return Version.objects.none()
-    return Version.objects.filter(id=pk).select_related("history_user").order_by("-history_date", "-history_id")
+    live = Position.objects.filter(code=code).values_list("pk", flat=True).first()
+    named = Position.history.filter(code=code).values("id")
+    gone = latest(ids=named).filter(history_type="-").values_list("id", flat=True)
+    ids = {*gone, *([live] if live is not None else [])}
+    return Position.history.filter(id__in=ids).select_related("history_user").order_by("-history_date", "-history_id")
+
+
+def readable_versions(user, code):
+    """versions_of(code) that `user` may read, newest first; none when its newest is a draft they may not see
+    (a post that is a draft now is hidden as a whole, as its card is)."""
+    from positions.access import can_read_status
+
+    versions = list(versions_of(code))
+    if not versions or not can_read_status(user, versions[0].status):
+        return []
+    return [version for version in versions if can_read_status(user, version.status)]
 
 
 def version_rows(versions):
@@ -187,10 +197,29 @@ def version_summary(version):
 
 
 def latest_as_of(at):
-    """The newest version of every position up to `at` that was not deleted by then."""
+    """The newest version of every position up to `at` that was not deleted by then.
+
+    Newest by time, then by id: two actions in the same millisecond keep their order.
+    """
+    return latest(at).exclude(history_type="-")
+
+
+def latest(at=None, ids=None):
+    """The newest version of each position (up to `at`; of `ids`), deleted ones included."""
+    from django.db.models import Exists, OuterRef, Q
+
     from positions.models import Position
 
-    return Position.history.filter(history_date__lte=at).latest_of_each().exclude(history_type="-")
+    versions = Position.history.all()
+    if at is not None:
+        versions = versions.filter(history_date__lte=at)
+    if ids is not None:
+        versions = versions.filter(id__in=ids)
+    newer = versions.filter(id=OuterRef("id")).filter(
+        Q(history_date__gt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
+    )
+    return versions.filter(~Exists(newer))
 
 
 def documents_as_of(at, versions=None):

@@ -189,6 +189,21 @@ class Position(CompletenessFacts, LockedTreeModel):
     # editor's version token (positions/services/editing.py is the one place that bumps it).
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The sign-off of the published job description (编制人 / 批准人 / 生效日期), set when it is
+    # published or a change to it is approved (positions/services/approval.py).
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("prepared by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", editable=False,
+    )  # fmt: skip
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", editable=False,
+    )  # fmt: skip
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    effective_on = models.DateField(_("effective date"), null=True, blank=True, editable=False)
+    review_months = models.PositiveSmallIntegerField(
+        _("review interval (months)"), default=12, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
 
     objects = PositionManager()
     history = RecordedByAction(
@@ -203,6 +218,7 @@ class Position(CompletenessFacts, LockedTreeModel):
     class Meta:
         verbose_name = _("position")
         verbose_name_plural = _("positions")
+        permissions = [("approve_position", _("Can approve changes to published job descriptions"))]
         # Chart order: lets a page of the list stop after LIMIT rows instead of sorting the whole tree.
         indexes = [models.Index(fields=["tree_id", "lft"], name="%(app_label)s_%(class)s_tree_order")]
         constraints = [
@@ -548,3 +564,64 @@ class JDTemplate(models.Model):
 
     def uses(self, key):
         return self.state(key) != State.OFF
+
+
+class Proposal(models.Model):
+    """A change to a published job description, waiting for an approver (positions/services/approval.py).
+
+    Readers keep seeing the published version until it is approved; `document` is the whole
+    job description as proposed, `base_version` the version it was made from.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
+
+    position = models.ForeignKey(
+        Position, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("position")
+    )
+    document = models.JSONField(_("job description"))
+    base_version = models.PositiveIntegerField(_("version it was made from"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author")
+    )
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("decided by"),
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.CharField(_("approver's comment"), max_length=500, blank=True)
+    effective_on = models.DateField(_("effective date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.position_id} #{self.pk} ({self.status})"
+
+
+class Acknowledgement(models.Model):
+    """A holder's signature (签字确认) on the published job description of a post they hold."""
+
+    position = models.ForeignKey(
+        Position, on_delete=models.CASCADE, related_name="acknowledgements", verbose_name=_("position")
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="acknowledgements", verbose_name=_("person")
+    )
+    version = models.PositiveIntegerField(_("version acknowledged"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("acknowledgement")
+        verbose_name_plural = _("acknowledgements")
+        ordering = ["-acknowledged_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.person_id} → {self.position_id} v{self.version}"

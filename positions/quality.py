@@ -81,3 +81,31 @@ def open_problems():
         count = len(codes)
         cache.set(key, count, COUNT_CACHE_SECONDS)
     return count
+
+
+REVIEW_NOTICE_DAYS = 30
+
+
+def reviews_due(today=None):
+    """Published job descriptions whose review falls due within REVIEW_NOTICE_DAYS, or is overdue:
+    [(code, title, due date)], the most overdue first. Counted from the effective date of the last
+    approval; a job description never approved in the portal (the seed, an import) has no date yet."""
+    import calendar
+    import datetime
+
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=REVIEW_NOTICE_DAYS)
+    due = []
+    rows = Position.objects.filter(status=Position.Status.PUBLISHED, effective_on__isnull=False).values_list(
+        "code", "title", "effective_on", "review_months"
+    )
+    for code, title, effective_on, months in rows:
+        month = effective_on.month - 1 + months
+        year, month = effective_on.year + month // 12, month % 12 + 1
+        day = min(effective_on.day, calendar.monthrange(year, month)[1])
+        when = datetime.date(year, month, day)
+        if when <= horizon:
+            due.append((code, title, when))
+    return sorted(due, key=lambda item: (item[2], item[0]))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from positions.views import audit, card, edit, history, list, people, quality, team, template
+from positions.views import audit, card, edit, history, list, people, proposals, quality, team, template
 
 app_name = "positions"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("positions/<poscode:code>/move/", edit.position_move, name="move"),
     path("positions/<poscode:code>/holders/", people.assign_to_position, name="assign"),
     path("positions/<poscode:code>/history/", history.position_history, name="history"),
+    path("positions/<poscode:code>/acknowledge/", card.position_acknowledge, name="acknowledge"),
     path("positions/<poscode:code>/history/<int:version_id>/restore/", history.position_restore, name="restore"),
     path("people/", people.person_list, name="people"),
     path("people/new/", people.person_new, name="person-new"),
@@ -20,6 +21,9 @@ urlpatterns = [
     path("assignments/<int:pk>/end/", people.end, name="end-assignment"),
     path("team/", team.my_team, name="team"),
     path("audit/", audit.audit_log, name="audit"),
+    path("proposals/", proposals.proposal_list, name="proposals"),
+    path("proposals/<int:pk>/", proposals.proposal_detail, name="proposal"),
+    path("proposals/<int:pk>/decide/", proposals.proposal_decide, name="proposal-decide"),
     path("quality/", quality.worklist_page, name="quality"),
     path("settings/jd-template/", template.jd_template, name="jd-template"),
 ]

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
-from portal.roles import ADMINISTRATOR, HR_EDITOR, MANAGER, VIEWER, ensure_roles
+from portal.roles import ADMINISTRATOR, APPROVER, HR_EDITOR, MANAGER, VIEWER, ensure_roles
 from positions.models import Assignment, Person, Position
 
 PASSWORD = "correct horse battery staple"
@@ -62,9 +62,22 @@ def admin_user(db):
     return make_user("alice-admin", ADMINISTRATOR, is_staff=True, is_superuser=True)
 
 
+def approver(user):
+    """`user`, named an approver by an Administrator."""
+    user.groups.add(Group.objects.get(name=APPROVER))
+    return user
+
+
 @pytest.fixture
 def hr_user(db):
-    return make_user("hannah-hr", HR_EDITOR, is_staff=True)
+    """An HR editor an Administrator named approver: their changes publish at once."""
+    return approver(make_user("hannah-hr", HR_EDITOR, is_staff=True))
+
+
+@pytest.fixture
+def proposer_user(db):
+    """An HR editor who is not an approver: changes to published job descriptions wait for approval."""
+    return make_user("peter-proposer", HR_EDITOR, is_staff=True)
 
 
 @pytest.fixture

@@ -188,3 +188,16 @@ class VersionSerializer(serializers.Serializer):
     summary = serializers.CharField(help_text="What changed since the version before it")
     version = serializers.IntegerField(allow_null=True, help_text="The position's version number (its ETag)")
     type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+
+
+class ProposalSerializer(serializers.Serializer):
+    """A change kept for an approver: the answer (202) to a write that needs approval."""
+
+    proposal = serializers.IntegerField(help_text="The proposal's id; an approver decides at `url`")
+    status = serializers.ChoiceField(choices=["pending", "approved", "returned"])
+    position = serializers.CharField(help_text="The position's code")
+    author = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    comment = serializers.CharField(allow_blank=True)
+    url = serializers.CharField(help_text="The proposal's page")
+    document = PositionWriteSerializer(help_text="The whole job description as proposed")

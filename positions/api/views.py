@@ -24,7 +24,8 @@ from positions import access, history
 from positions.api import serializers as shapes
 from positions.documents import DOCUMENT_RELATED, WRITABLE_KEYS, judged, load_positions, position_document
 from positions.forms.filters import PositionFilterForm
-from positions.models import Assignment, JDTemplate, Person, Position
+from positions.models import Assignment, JDTemplate, Person, Position, Proposal
+from positions.services import approval
 from positions.services.editing import (
     DeleteRefused,
     DocumentInvalid,
@@ -34,7 +35,6 @@ from positions.services.editing import (
     delete_position,
     new_document,
     restore_version,
-    save_documents,
 )
 from positions.services.moves import MoveRefused, move_position
 from positions.services.people import PeopleError, assign, end_assignment, save_person
@@ -113,9 +113,10 @@ def _document_response(position, status_code=200, headers=None):
     return Response(document, status=status_code, headers={"ETag": etag(document["version"]), **(headers or {})})
 
 
-def _save(saves):
+def _submit(request, save):
+    """Save as the caller may: at once, or as a proposal for an approver (services/approval.py)."""
     try:
-        return save_documents(saves)
+        return approval.submit(request.user, save)
     except DocumentInvalid as refusal:
         raise exceptions.ValidationError(nested_errors(refusal.errors)) from None
     except VersionConflict as conflict:
@@ -234,7 +235,7 @@ class PositionList(APIView):
         responses={201: shapes.PositionSerializer},
     )
     def post(self, request):
-        result = _save([Save(request.data)])
+        result = _submit(request, Save(request.data)).result
         (code,) = result.created
         return _document_response(
             _readable(request, code), status.HTTP_201_CREATED, {"Location": reverse("api:position-detail", args=[code])}
@@ -273,14 +274,16 @@ class PositionDetail(APIView):
             defaults = {key: value for key, value in new_document().items() if key in WRITABLE_KEYS}
             document = {**defaults, "code": code, **document}
         version = int(expected.strip('"')) if expected else None
-        result = _save([Save(document, code=code, expected_version=version)])
-        (saved,) = result.positions.values()
+        outcome = _submit(request, Save(document, code=code, expected_version=version))
+        if outcome.proposal is not None:
+            return Response(proposal_json(outcome.proposal), status=status.HTTP_202_ACCEPTED)
+        (saved,) = outcome.result.positions.values()
         return _document_response(_readable(request, saved.code))
 
     @extend_schema(
         summary="Replace the job description (If-Match required)",
         request=shapes.PositionWriteSerializer,
-        responses=shapes.PositionSerializer,
+        responses={200: shapes.PositionSerializer, 202: shapes.ProposalSerializer},
         parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
     )
     def put(self, request, code):
@@ -289,7 +292,7 @@ class PositionDetail(APIView):
     @extend_schema(
         summary="Change some keys of the job description (If-Match required)",
         request=shapes.PositionWriteSerializer,
-        responses=shapes.PositionSerializer,
+        responses={200: shapes.PositionSerializer, 202: shapes.ProposalSerializer},
         parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=True)],
     )
     def patch(self, request, code):
@@ -319,6 +322,20 @@ class PositionDetail(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def proposal_json(proposal):
+    """A proposal as the API gives it: what waits, for whom, and where to see it."""
+    return {
+        "proposal": proposal.pk,
+        "status": proposal.status,
+        "position": proposal.position.code,
+        "author": proposal.author.username if proposal.author else None,
+        "created_at": timezone.localtime(proposal.created_at).isoformat(timespec="seconds"),
+        "comment": proposal.comment,
+        "url": reverse("positions:proposal", args=[proposal.pk]),
+        "document": proposal.document,
+    }
+
+
 def _version_json(row):
     version = row["version"]
     user = version.history_user
@@ -339,8 +356,8 @@ class PositionHistory(APIView):
 
     @extend_schema(summary="The versions of a position, newest first", responses=shapes.VersionSerializer(many=True))
     def get(self, request, code):
-        versions = list(history.versions_of(code))
-        if not versions or not access.can_read_status(request.user, versions[0].status):
+        versions = history.readable_versions(request.user, code)
+        if not versions:
             raise exceptions.NotFound(_("No such position."))
         return Response([_version_json(row) for row in history.version_rows(versions)])
 
@@ -358,7 +375,7 @@ class PositionRestore(APIView):
     @extend_schema(
         summary="Restore a version, as a new version (If-Match: the post's ETag, unless it was deleted)",
         request=None,
-        responses=shapes.PositionSerializer,
+        responses={200: shapes.PositionSerializer, 202: shapes.ProposalSerializer},
         parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER)],
     )
     def post(self, request, code, version_id):
@@ -368,13 +385,17 @@ class PositionRestore(APIView):
             current = _readable(request, code)
             expected = require_if_match(request, etag(current.version))
         try:
-            result = restore_version(code, version_id, expected_version=int(expected.strip('"')) if expected else None)
+            result = restore_version(
+                code, version_id, expected_version=int(expected.strip('"')) if expected else None, user=request.user
+            )
         except RestoreRefused as refusal:
             raise exceptions.NotFound(str(refusal)) from None
         except DocumentInvalid as refusal:
             raise exceptions.ValidationError(nested_errors(refusal.errors)) from None
         except VersionConflict as conflict:
             raise PreconditionFailed(str(conflict)) from None
+        if isinstance(result, Proposal):
+            return Response(proposal_json(result), status=status.HTTP_202_ACCEPTED)
         (saved,) = result.positions.values()
         return _document_response(_readable(request, saved.code))
 

@@ -72,6 +72,6 @@ class Migration(migrations.Migration):
         # The as-of queries read the newest version of each position up to an instant.
     migrations.RunSQL(
         "CREATE INDEX positions_historicalposition_id_date ON positions_historicalposition (id, history_date)",
-        "DROP INDEX positions_historicalposition_id_date",
+        "DROP INDEX IF EXISTS positions_historicalposition_id_date",
     ),
 ]

@@ -979,9 +979,10 @@ class RestoreRefused(Exception):
     """A version that cannot be restored; the message says why."""
 
 
-def restore_version(code, version_id, *, expected_version=None):
+def restore_version(code, version_id, *, expected_version=None, user=None):
     """Make version `version_id` of the position `code` its current job description again, as a new
-    version (a deleted post comes back under its old code). Returns the SaveResult.
+    version (a deleted post comes back under its old code). Returns the SaveResult, or the
+    Proposal when `user` may not publish it at once (services/approval.py).
 
     Raises RestoreRefused for an unknown version, DocumentInvalid when the old document no longer
     fits (its superior, department or linked posts are gone, or it would close a loop), and
@@ -991,11 +992,18 @@ def restore_version(code, version_id, *, expected_version=None):
     if version is None:
         raise RestoreRefused(_("%(code)s has no version %(id)s.") % {"code": code, "id": version_id})
     exists = Position.objects.filter(pk=version.id).values_list("code", flat=True).first()
-    if exists is None and Position.objects.filter(code=version.code).exists():
+    if exists is None and Position.objects.filter(code=code).exists():
+        exists = code  # the post was deleted and has come back under its code: restore onto it
+    elif exists is None and Position.objects.filter(code=version.code).exists():
         raise RestoreRefused(
             _("%(code)s was deleted, and its code is now used by another position.") % {"code": version.code}
         )
     at = timezone.localtime(version.history_date).strftime("%Y-%m-%d %H:%M:%S")
     save = Save(dict(version.document), code=exists, expected_version=expected_version if exists else None)
     with history.commenting(_("Restored the version of %(at)s.") % {"at": at}):
-        return save_documents([save])
+        if user is None:  # the system (a command, a test): at once
+            return save_documents([save])
+        from positions.services import approval
+
+        outcome = approval.submit(user, save)
+        return outcome.result if outcome.proposal is None else outcome.proposal

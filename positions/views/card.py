@@ -1,17 +1,28 @@
 """The job-description card: one position document, drawn by templates/includes/job_description.html."""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from positions import history
-from positions.access import can_read, can_read_status, may_manage_people, reader_required
+from positions.access import (
+    can_read,
+    can_read_status,
+    get_position_for_user,
+    may_edit,
+    may_manage_people,
+    reader_required,
+)
 from positions.documents import judged, load_positions, position_document
 from positions.forms.people import AssignForm
-from positions.models import Assignment, JDTemplate, Position
+from positions.models import Assignment, JDTemplate, Position, Proposal
+from positions.services import approval
 
 CODE_SLOT = "0CODE0SLOT0"  # a well-formed code, replaced by each real one
 
@@ -94,16 +105,41 @@ def _card_as_of(request, code):
 
 
 @reader_required
+@require_POST
+def position_acknowledge(request, code):
+    """The holder signs (签字确认) the published job description of their post."""
+    position = get_position_for_user(request.user, code)
+    if not Assignment.objects.current().filter(position=position, person__user=request.user).exists():
+        raise PermissionDenied  # only its holders sign a job description
+    try:
+        approval.acknowledge(request.user, position)
+    except approval.ProposalRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("You have acknowledged the job description of %(code)s.") % {"code": code})
+    return redirect("positions:detail", code)
+
+
+@reader_required
 @require_GET
 def position_detail(request, code):
     if "as_of" in request.GET:
         return _card_as_of(request, code)
-    positions = load_positions(Position.objects.filter(code=code).order_by())
+    card = Position.objects.filter(code=code).select_related("prepared_by", "approved_by").order_by()
+    positions = load_positions(card)
     if not positions or not can_read(request.user, positions[0]):
         raise Http404  # drafts are hidden from readers rather than forbidden
     position = positions[0]
     context = card_context(position_document(position), position.related, JDTemplate.current(), request.user)
     context.update(position=position, print="print" in request.GET)
+    if position.status == Position.Status.PUBLISHED:
+        signed = approval.signatures(position)
+        context.update(
+            signatures=signed,
+            may_acknowledge=any(sign.user_id == request.user.pk and sign.version is None for sign in signed),
+        )
+    if may_edit(request.user):
+        context["pending"] = Proposal.objects.filter(position=position, status=Proposal.Status.PENDING).count()
     if may_manage_people(request.user):
         context["holders"] = Assignment.objects.current().filter(position=position).select_related("person")
         context["assign_form"] = AssignForm(position=position)

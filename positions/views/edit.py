@@ -12,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from positions import history
 from positions.access import deleter_required, editor_required
 from positions.diffs import diff_documents, merge_documents
 from positions.documents import describe, load_positions, position_document
 from positions.forms.editor import Editor, sign_base
 from positions.forms.moves import DeleteForm, MoveForm
 from positions.models import Assignment, JDTemplate, Position
+from positions.services import approval
 from positions.services.editing import (
     DeleteRefused,
     DocumentInvalid,
@@ -26,7 +26,6 @@ from positions.services.editing import (
     VersionConflict,
     delete_position,
     new_document,
-    save_documents,
     without_row_ids,
 )
 from positions.services.moves import MoveRefused, move_position
@@ -74,22 +73,31 @@ def _edit(request, position, document, duplicate_of=None):
         if editor.is_valid():
             base = editor.header.base_document() if position else None
             try:
-                with history.commenting(request.POST.get("change_comment", "")):
-                    result = save_documents(
-                        [
-                            Save(
-                                editor.document(),
-                                code=position.code if position else None,
-                                expected_version=editor.header.cleaned_data.get("version") if position else None,
-                            )
-                        ]
-                    )
+                outcome = approval.submit(
+                    request.user,
+                    Save(
+                        editor.document(),
+                        code=position.code if position else None,
+                        expected_version=editor.header.cleaned_data.get("version") if position else None,
+                    ),
+                    comment=request.POST.get("change_comment", ""),
+                )
             except DocumentInvalid as refusal:
                 editor.attach_errors(refusal.errors)
                 messages.error(request, _("Nothing was saved: correct what is marked below."))
             except VersionConflict as refusal:
                 editor, conflict = _conflict(request, position.code, base, template, editor, refusal)
             else:
+                if outcome.proposal is not None:
+                    messages.success(
+                        request,
+                        _(
+                            "Your change to %(code)s waits for an approver; readers see the published version until then."
+                        )
+                        % {"code": position.code},
+                    )
+                    return redirect("positions:proposal", outcome.proposal.pk)
+                result = outcome.result
                 (saved,) = result.positions.values()
                 if result.created:
                     messages.success(request, _("%(code)s is created.") % {"code": saved.code})

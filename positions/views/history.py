@@ -7,15 +7,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from positions import history
-from positions.access import can_read_status, editor_required, may_edit, reader_required
+from positions.access import editor_required, may_edit, reader_required
 from positions.diffs import diff_documents
 from positions.documents import describe
+from positions.models import Proposal
 from positions.services.editing import DocumentInvalid, RestoreRefused, VersionConflict, restore_version
 
 
 def _versions_or_404(request, code):
-    versions = list(history.versions_of(code))
-    if not versions or not can_read_status(request.user, versions[0].status):
+    """The versions `request.user` may read: drafts only for those who may see drafts."""
+    versions = history.readable_versions(request.user, code)
+    if not versions:
         raise Http404
     return versions
 
@@ -51,7 +53,7 @@ def position_history(request, code):
 @require_POST
 def position_restore(request, code, version_id):
     try:
-        result = restore_version(code, version_id)
+        result = restore_version(code, version_id, user=request.user)
     except RestoreRefused as refusal:
         messages.error(request, str(refusal))
     except VersionConflict:
@@ -67,6 +69,9 @@ def position_restore(request, code, version_id):
             },
         )
     else:
+        if isinstance(result, Proposal):
+            messages.success(request, _("The restore waits for an approver: it is proposed."))
+            return redirect("positions:proposal", result.pk)
         (saved,) = result.positions.values()
         if result.changed:
             messages.success(request, _("%(code)s is restored to the chosen version.") % {"code": saved.code})

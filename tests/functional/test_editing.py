@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.roles import HR_EDITOR
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, approver, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -226,7 +226,7 @@ def test_hr_editor_moves_a_post_with_move_under_and_a_search(page, live_server, 
 
 @pytest.fixture
 def second_hr_page(browser, hr):
-    make_user("henry-hr", HR_EDITOR, is_staff=True)
+    approver(make_user("henry-hr", HR_EDITOR, is_staff=True))
     context = browser.new_context()
     yield context.new_page()
     context.close()

@@ -20,7 +20,7 @@ from assessments.models import KPI
 from portal.roles import HR_EDITOR
 from positions.models import Assignment, DescriptionItem, JDTemplate, Position
 from positions.sections import SECTION_KEYS
-from tests.conftest import make_user
+from tests.conftest import approver, make_user
 from tests.factories import AssignmentFactory, ItemFactory, PersonFactory
 from tests.helpers import document_of
 
@@ -207,7 +207,7 @@ def second_editor():
     """Another HR editor with a browser of their own."""
     other = Client()
     other.cookies["django_language"] = "en"
-    other.force_login(make_user("henry-hr", HR_EDITOR, is_staff=True))
+    other.force_login(approver(make_user("henry-hr", HR_EDITOR, is_staff=True)))
     return other
 
 

@@ -22,7 +22,16 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from assessments.models import KPI
-from positions.models import Assignment, DescriptionItem, JDTemplate, Person, Position, PositionLink
+from positions.models import (
+    Acknowledgement,
+    Assignment,
+    DescriptionItem,
+    JDTemplate,
+    Person,
+    Position,
+    PositionLink,
+    Proposal,
+)
 from positions.services.editing import Save, save_documents
 
 ANONYMOUS, OUTSIDER, VIEWER, MANAGER, HR, ADMIN = "anonymous", "outsider", "viewer", "manager", "hr", "admin"
@@ -98,6 +107,12 @@ MATRIX = [
     Row("GET", "/positions/DPT-YW-05/?as_of=2100-01-01", READERS, 200),
     Row("GET", "/org/?as_of=2100-01-01", READERS, 200),
     Row("POST", "/positions/DPT-YW-05/history/{version}/restore/", EDITORS, 302),
+    # Approval: HR editors see proposals; approvers (Administrators, and the HR editor here, named
+    # approver) decide; only a post's holder acknowledges its job description.
+    Row("GET", "/proposals/", EDITORS, 200),
+    Row("GET", "/proposals/{proposal}/", EDITORS, 200),
+    Row("POST", "/proposals/{proposal}/decide/", EDITORS, 302, data={"decision": "return", "comment": "权限测试"}),
+    Row("POST", "/positions/DPT-YW-04/acknowledge/", frozenset({MANAGER}), 302),
     # The audit log: Administrators.
     Row("GET", "/audit/", ADMINISTRATORS, 200),
     Row("GET", "/audit/?format=csv", ADMINISTRATORS, 200),
@@ -337,8 +352,12 @@ def world(seed, admin_user, hr_user, manager_user, viewer_user, outsider):
     # DPT-YW-05 gets a second version, so restoring its first (the seed's) changes something.
     first = Position.history.filter(code="DPT-YW-05").order_by("history_date").first()
     save_documents([Save({"title": "部门经理（权限测试：第二个版本）"}, code="DPT-YW-05")])
+    proposal = Proposal.objects.create(
+        position=Position.objects.get(code="DPT-YW-03"), document={"title": "提议的名称"}, base_version=1
+    )
     return {
         "version": first.history_id,
+        "proposal": proposal.pk,
         "holder": holder.pk,
         "newcomer": newcomer.pk,
         "assignment": assignment.pk,
@@ -484,7 +503,10 @@ def assert_refused(response, row, role, ids):
 
 def snapshot():
     """Every row a form or API write could touch."""
-    models = (Position, DescriptionItem, KPI, PositionLink, Person, Assignment, JDTemplate, get_user_model())
+    models = (
+        Position, DescriptionItem, KPI, PositionLink, Person, Assignment, JDTemplate, Proposal, Acknowledgement,
+        get_user_model(),
+    )  # fmt: skip
     return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
 
 

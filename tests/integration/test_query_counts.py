@@ -70,9 +70,9 @@ def test_the_card_costs_the_same_whatever_its_length(reader, tree, extra_rows, d
     for n in range(extra_rows):
         ItemFactory(position=position, order=100 + n)
         KPIFactory(position=position, order=100 + n, weight=None)
-    # +1 the position with department, superior, family and grade; +5 its lines, KPIs, direct reports,
-    # links (both ways) and holders; +1 the JD template
-    with django_assert_num_queries(REQUEST_OVERHEAD + 7):
+    # +1 the position with department, superior, family, grade and sign-off; +5 its lines, KPIs, direct
+    # reports, links (both ways) and holders; +1 the JD template; +1 the holders' signatures (published)
+    with django_assert_num_queries(REQUEST_OVERHEAD + 8):
         assert reader.get(f"/positions/{position.code}/").status_code == 200
 
 

@@ -5,13 +5,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.roles import ADMINISTRATOR, HR_EDITOR, MANAGER, VIEWER, ensure_roles
+from portal.roles import ADMINISTRATOR, APPROVER, HR_EDITOR, MANAGER, VIEWER, ensure_roles
 from positions.models import Assignment, Person, Position
 
-# username, password, role, display name, position code held (or None)
+# username, password, role, display name, position code held (or None), also an approver
 DEMO_USERS = [
     ("admin", "demo-admin-123", ADMINISTRATOR, "演示管理员", None),
     ("hr", "demo-hr-123", HR_EDITOR, "演示人事专员", None),
+    ("approver", "demo-approver-123", HR_EDITOR, "演示人事经理", None),
     ("manager", "demo-manager-123", MANAGER, "演示技术支持部经理", "DPT-YW-04"),
     ("viewer", "demo-viewer-123", VIEWER, "演示员工", None),
 ]
@@ -19,7 +20,7 @@ DEMO_EMPLOYEE_NUMBER = "DEMO-{username}"
 
 
 class Command(BaseCommand):
-    help = "Create demo accounts (admin, hr, manager, viewer) and print their logins. DEBUG only."
+    help = "Create demo accounts (admin, hr, approver, manager, viewer) and print their logins. DEBUG only."
 
     def handle(self, *args, **options):
         if not settings.DEBUG:
@@ -33,7 +34,8 @@ class Command(BaseCommand):
             user.is_staff = role in (ADMINISTRATOR, HR_EDITOR)
             user.is_superuser = role == ADMINISTRATOR
             user.save()
-            user.groups.set([Group.objects.get(name=role)])
+            roles = [role, APPROVER] if username == "approver" else [role]
+            user.groups.set(Group.objects.filter(name__in=roles))
             if code:
                 position = Position.objects.filter(code=code).first()
                 if position:
@@ -42,4 +44,4 @@ class Command(BaseCommand):
                         defaults={"name": display, "user": user},
                     )
                     Assignment.objects.current().get_or_create(person=person, position=position)
-            self.stdout.write(f"  {role:<14} {username:<8} / {password}")
+            self.stdout.write(f"  {' + '.join(roles):<22} {username:<8} / {password}")

@@ -1,0 +1,235 @@
+"""Review and approval: which changes publish at once, which wait for an approver, and the sign-off.
+
+A change to a published job description, or publishing one, by an HR editor who is not an
+approver (positions/access.py: may_approve) becomes a Proposal: it is checked as a save would
+be, then kept aside; readers keep seeing the published version until an approver approves it.
+Approvers' own changes publish at once. Publishing stamps the sign-off (编制人, 批准人, 生效日期),
+which asks the holders to acknowledge the job description again.
+"""
+
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from positions import history
+from positions.access import may_approve
+from positions.diffs import diff_documents
+from positions.documents import load_positions, position_document
+from positions.models import Position, Proposal
+from positions.services.editing import DocumentInvalid, Save, SaveResult, save_documents, without_row_ids
+
+PUBLISHED = Position.Status.PUBLISHED
+
+
+class ProposalRefused(Exception):
+    """A decision that cannot be made on a proposal; the message says why."""
+
+
+class _DryRun(Exception):
+    pass
+
+
+@dataclass
+class Outcome:
+    result: SaveResult | None = None  # saved at once
+    proposal: Proposal | None = None  # waiting for an approver
+
+
+def needs_approval(user, stored_status, new_status):
+    return not may_approve(user) and PUBLISHED in (stored_status, new_status)
+
+
+@transaction.atomic
+def submit(user, save, comment=""):
+    """Save one job description (a Save) as `user` may: at once, or as a proposal for an approver.
+
+    Raises what save_documents() raises; nothing is proposed that could not be saved.
+    """
+    stored = None
+    if save.code is not None:
+        stored = Position.objects.filter(code=save.code).values_list("status", flat=True).first()
+    document = save.document if isinstance(save.document, dict) else {}
+    new_status = document.get("status", stored)
+    if not needs_approval(user, stored, new_status):
+        with history.commenting(comment) if comment else nullcontext():
+            result = save_documents([save])
+            if result.changed:
+                sign_off([p.pk for p in result.positions.values()], prepared_by=user, approved_by=user)
+        return Outcome(result=result)
+    if save.code is None or stored is None:
+        raise DocumentInvalid(
+            {0: {"status": [_("Only an approver may publish a new job description: save it as a draft.")]}}
+        )
+    try:
+        with transaction.atomic():  # a dry run: every check of a real save, then rolled back
+            result = save_documents([save])
+            raise _DryRun
+    except _DryRun:
+        pass
+    if not result.changed:
+        return Outcome(result=result)
+    position = Position.objects.get(code=save.code)
+    proposal = Proposal.objects.create(
+        position=position,
+        document=result.documents[0],
+        base_version=position.version,
+        author=user if getattr(user, "is_authenticated", False) else None,
+        comment=(comment or "").strip()[:500],
+    )
+    return Outcome(proposal=proposal)
+
+
+def sign_off(position_ids, *, prepared_by, approved_by, effective_on=None):
+    """Stamp the sign-off on those of the positions that are published, and record it in their versions."""
+    ids = list(Position.objects.filter(pk__in=position_ids, status=PUBLISHED).values_list("pk", flat=True))
+    if not ids:
+        return
+    Position.objects.filter(pk__in=ids).update(
+        prepared_by=_user(prepared_by),
+        approved_by=_user(approved_by),
+        approved_at=timezone.now(),
+        effective_on=effective_on or timezone.localdate(),
+    )
+    history.record(ids)  # the action's versions carry the sign-off
+
+
+def _user(user):
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def is_stale(proposal):
+    """Whether the job description changed since the proposal was made (holder changes do not count)."""
+    position = load_positions(Position.objects.filter(pk=proposal.position_id).order_by())[0]
+    if position.version == proposal.base_version:
+        return False
+    base = (
+        Position.history.filter(id=proposal.position_id, document__version=proposal.base_version)
+        .order_by("-history_date")
+        .values_list("document", flat=True)
+        .first()
+    )
+    return base is None or bool(diff_documents(without_row_ids(base), without_row_ids(position_document(position))))
+
+
+@transaction.atomic
+def approve(proposal, approver, *, comment="", effective_on=None):
+    """Publish the proposal's job description, signed off by `approver`; returns the SaveResult."""
+    proposal = Proposal.objects.select_for_update().select_related("position").get(pk=proposal.pk)
+    if not may_approve(approver):
+        raise ProposalRefused(_("Only an approver may approve a proposal."))
+    if proposal.status != Proposal.Status.PENDING:
+        raise ProposalRefused(_("This proposal was already decided."))
+    if is_stale(proposal):
+        raise ProposalRefused(
+            _("%(code)s has changed since this proposal was made; return it, so it can be proposed again.")
+            % {"code": proposal.position.code}
+        )
+    note = _("Approved the proposal of %(author)s.") % {"author": _name(proposal.author)}
+    with history.commenting(f"{note} {comment}".strip()):
+        result = save_documents([Save(proposal.document, code=proposal.position.code)])
+        sign_off([proposal.position_id], prepared_by=proposal.author, approved_by=approver, effective_on=effective_on)
+    proposal.status = Proposal.Status.APPROVED
+    proposal.decided_by, proposal.decided_at = approver, timezone.now()
+    proposal.decision_comment, proposal.effective_on = (comment or "").strip()[:500], effective_on
+    proposal.save()
+    return result
+
+
+@transaction.atomic
+def return_proposal(proposal, approver, *, comment):
+    """Send the proposal back to its author with the reason; nothing is published."""
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if not may_approve(approver):
+        raise ProposalRefused(_("Only an approver may return a proposal."))
+    if proposal.status != Proposal.Status.PENDING:
+        raise ProposalRefused(_("This proposal was already decided."))
+    if not (comment or "").strip():
+        raise ProposalRefused(_("Say why the proposal is returned."))
+    proposal.status = Proposal.Status.RETURNED
+    proposal.decided_by, proposal.decided_at = approver, timezone.now()
+    proposal.decision_comment = comment.strip()[:500]
+    proposal.save()
+    return proposal
+
+
+def _name(user):
+    if user is None:
+        return _("system")
+    return user.get_full_name() or user.username
+
+
+# The holder's signature (签字确认) ------------------------------------------------------------
+
+
+def signatures(position):
+    """[Signature] for the current holders of a published `position`, in one query: an acknowledgement
+    counts when it was given after the job description was last approved."""
+    from django.db.models import OuterRef, Subquery
+
+    from positions.models import Acknowledgement, Assignment
+
+    valid = Acknowledgement.objects.filter(position=position, person=OuterRef("person_id"))
+    if position.approved_at is not None:
+        valid = valid.filter(acknowledged_at__gte=position.approved_at)
+    valid = valid.order_by("-acknowledged_at", "-pk")
+    rows = (
+        Assignment.objects.current()
+        .filter(position=position)
+        .order_by("-kind", "person__name")
+        .annotate(
+            ack_version=Subquery(valid.values("version")[:1]), ack_at=Subquery(valid.values("acknowledged_at")[:1])
+        )
+        .values_list("person__name", "person__user_id", "ack_version", "ack_at")
+    )
+    return [Signature(*row) for row in rows]
+
+
+@dataclass
+class Signature:
+    name: str
+    user_id: int | None
+    version: int | None  # acknowledged version, None: not yet
+    at: object = None
+
+
+@transaction.atomic
+def acknowledge(user, position):
+    """`user` signs the published job description of `position`, which they hold; returns the Acknowledgement."""
+    from positions.models import Acknowledgement, Assignment
+
+    position = Position.objects.select_for_update().get(pk=position.pk)
+    if position.status != PUBLISHED:
+        raise ProposalRefused(_("Only a published job description can be acknowledged."))
+    holding = Assignment.objects.current().filter(position=position, person__user=user).select_related("person")
+    assignment = holding.first()
+    if assignment is None:
+        raise ProposalRefused(
+            _("Only a holder of %(code)s can acknowledge its job description.") % {"code": position.code}
+        )
+    return Acknowledgement.objects.create(position=position, person=assignment.person, version=position.version)
+
+
+def pending_acknowledgements():
+    """{department name: [(code, title, person name)]}: holders with a login who have not acknowledged
+    the current published job description of their post."""
+    from django.db.models import Exists, F, OuterRef, Q
+
+    from positions.models import Acknowledgement, Assignment
+
+    signed = Acknowledgement.objects.filter(position=OuterRef("position"), person=OuterRef("person")).filter(
+        Q(position__approved_at__isnull=True) | Q(acknowledged_at__gte=F("position__approved_at"))
+    )
+    rows = (
+        Assignment.objects.current()
+        .filter(position__status=PUBLISHED, person__user__isnull=False)
+        .exclude(Exists(signed))
+        .order_by("position__department__name", "position__code", "person__name")
+        .values_list("position__department__name", "position__code", "position__title", "person__name")
+    )
+    grouped = {}
+    for department, code, title, name in rows:
+        grouped.setdefault(department or "", []).append((code, title, name))
+    return grouped
