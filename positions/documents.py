@@ -30,6 +30,7 @@ HEADER_KEYS = (
     "major",
     "experience_years",
     "work_environment",
+    "review_months",
 )
 LIST_KEYS = ("internal_relations", "external_relations", "duties", "authorities", "qualifications", "training")
 WRITABLE_KEYS = (*HEADER_KEYS, "dotted_reports_to", *LIST_KEYS, "career", "kpis")
@@ -191,6 +192,7 @@ def position_document(position, with_ids=False):
         "grade": grade.code if grade else None,
         "grade_name": grade.name if grade else None,
         "headcount": position.headcount,
+        "review_months": position.review_months,
         "status": position.status,
         "has_description": position.has_description,
         "purpose": position.purpose,
@@ -257,6 +259,7 @@ def field_labels():
         "job_family": _("job family"),
         "grade": _("grade"),
         "headcount": _("headcount"),
+        "review_months": _("review interval (months)"),
         "status": _("status"),
         "has_description": _("job description on file"),
         "purpose": _("purpose"),

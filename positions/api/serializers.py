@@ -51,6 +51,12 @@ class PositionWriteSerializer(serializers.Serializer):
     job_family = serializers.CharField(allow_null=True, required=False, help_text="职种: job family code")
     grade = serializers.CharField(allow_null=True, required=False, help_text="职级: grade code")
     headcount = serializers.IntegerField(min_value=0, required=False, help_text="编制")
+    review_months = serializers.IntegerField(
+        min_value=1,
+        max_value=120,
+        required=False,
+        help_text="Months between reviews of the job description (default 12)",
+    )
     status = serializers.ChoiceField(choices=Position.Status.choices, required=False)
     has_description = serializers.BooleanField(required=False)
     purpose = serializers.CharField(allow_blank=True, required=False, help_text="岗位目的")

@@ -80,6 +80,9 @@ class HeaderForm(forms.Form):
     grade = forms.ModelChoiceField(label=_("Grade"), queryset=Grade.objects.all(), required=False, to_field_name="code")
     headcount = forms.CharField(label=_("Headcount"), max_length=10, widget=forms.NumberInput(attrs={"min": 0}))
     status = forms.ChoiceField(label=_("Status"), choices=Position.Status.choices)
+    review_months = forms.CharField(
+        label=_("Review interval (months)"), max_length=4, widget=forms.NumberInput(attrs={"min": 1, "max": 120})
+    )
     purpose = MultiLineField(
         label=_("Purpose"), required=False, max_length=LINE_MAX, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -127,6 +130,7 @@ class HeaderForm(forms.Form):
             "job_family": data["job_family"].code if data.get("job_family") else None,
             "grade": data["grade"].code if data.get("grade") else None,
             "headcount": data.get("headcount"),
+            "review_months": data.get("review_months"),
             "status": data["status"],
         }
         for name in ("purpose", "education", "major", "experience_years", "work_environment"):
@@ -147,7 +151,7 @@ def sign_base(document):
 def initial_header(document):
     """Initial values of the header form from a document."""
     initial = {key: document.get(key) for key in ("code", "title", "department", "reports_to", "job_family", "grade",
-                                                   "headcount", "status", "purpose", "education", "major",
+                                                   "headcount", "review_months", "status", "purpose", "education", "major",
                                                    "experience_years", "work_environment")}  # fmt: skip
     initial["dotted_reports_to"] = ", ".join(document.get("dotted_reports_to") or [])
     career = document.get("career") or {}

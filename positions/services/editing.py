@@ -285,6 +285,17 @@ def parse(document, *, is_new):
             message=_("Headcount is a whole number from 0 to 100000."),
         )
         values["headcount"] = 1 if headcount is None else headcount
+    if "review_months" in present:
+        months = _whole(
+            document.get("review_months"),
+            "review_months",
+            errors,
+            high=120,
+            message=_("The review interval is a whole number of months from 1 to 120."),
+        )
+        if months == 0:
+            errors.add("review_months", _("The review interval is a whole number of months from 1 to 120."))
+        values["review_months"] = months or 12
     if "status" in present:
         status = _choice(document.get("status"), "status", errors, dict(Position.Status.choices), STATUS_ALIASES)
         values["status"] = status or Position.Status.DRAFT
@@ -471,6 +482,7 @@ def new_document():
         "job_family": None,
         "grade": None,
         "headcount": 1,
+        "review_months": 12,
         "status": Position.Status.DRAFT,
         "has_description": True,
         "purpose": "",
@@ -572,6 +584,7 @@ PLAIN_HEADER_KEYS = (
     "major",
     "experience_years",
     "work_environment",
+    "review_months",
 )
 
 

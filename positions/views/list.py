@@ -4,8 +4,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from positions.access import reader_required
-from positions.completeness import Judgement
+from positions import history
+from positions.access import can_read_status, reader_required
+from positions.completeness import Judgement, facts_from_document
 from positions.forms.filters import PositionFilterForm
 from positions.models import JDTemplate, Position
 from positions.querysets import holder_counts
@@ -18,9 +19,48 @@ def list_queryset(user):
     return Position.objects.visible_to(user).select_related("department", "parent").order_by("tree_id", "lft")
 
 
+def _list_as_of(request):
+    """The positions as they were at `as_of` (newest version of each then), searched by code or title."""
+    try:
+        at = history.parse_as_of(request.GET["as_of"])
+    except history.AsOfError as error:
+        return render(request, "positions/as_of_error.html", {"message": str(error)}, status=400)
+    statuses = [s for s in Position.Status.values if can_read_status(request.user, s)]
+    documents = history.documents_as_of(at, history.latest_as_of(at).filter(status__in=statuses))
+    needle = request.GET.get("q", "").strip()[:200].casefold()
+    if needle:
+        documents = [d for d in documents if needle in d["code"].casefold() or needle in d["title"].casefold()]
+    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+    titles = dict(history.latest_as_of(at).order_by().values_list("code", "title"))
+    judge = Judgement(JDTemplate.current().required)
+    rows = []
+    for document in page.object_list:
+        rows.append(
+            {
+                **document,
+                "superior_title": titles.get(document.get("reports_to"), ""),
+                "filled": sum(1 for holder in document.get("holders", []) if holder.get("kind") == "primary"),
+                "problems": judge(facts_from_document(document)),
+                "status_label": Position.Status(document["status"]).label,
+            }
+        )
+    ignored = sorted(set(request.GET) - {"as_of", "q", "page"} - {k for k, v in request.GET.items() if not v})
+    context = {
+        "page": page,
+        "rows": rows,
+        "as_of": at,
+        "as_of_value": request.GET["as_of"],
+        "q": needle,
+        "ignored": ignored,
+    }
+    return render(request, "positions/position_list_as_of.html", context)
+
+
 @reader_required
 @require_GET
 def position_list(request):
+    if request.GET.get("as_of"):
+        return _list_as_of(request)
     form = PositionFilterForm(request.GET or None)
     positions = list_queryset(request.user)
     if form.is_bound:

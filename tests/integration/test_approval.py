@@ -233,3 +233,18 @@ def test_the_worklist_lists_reviews_due_and_overdue(seed, hr_user):
     assert due == ["DPT-YW-03", "DPT-YW-02"]
     page = client_for(hr_user).get("/quality/").content.decode()
     assert "DPT-YW-03" in page and ("overdue" in page or "已逾期" in page)
+
+
+def test_the_review_interval_is_part_of_the_job_description(seed, hr_user):
+    client = client_for(hr_user)
+    data = open_editor(client, EDIT)
+    assert data["h-review_months"] == "12"
+    data["h-review_months"] = "6"
+    assert client.post(EDIT, data).status_code == 302
+    assert Position.objects.get(code=CODE).review_months == 6
+    assert client.get(f"/api/positions/{CODE}/").json()["review_months"] == 6
+    refused = client.patch(
+        f"/api/positions/{CODE}/", {"review_months": 0}, content_type="application/json", HTTP_IF_MATCH="*"
+    )
+    assert refused.status_code == 400 and refused.json()["review_months"]
+    assert Position.objects.get(code=CODE).review_months == 6

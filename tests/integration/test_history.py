@@ -667,6 +667,20 @@ def test_the_list_as_of_pages_through_the_organisation_then_in_chart_order(hr_cl
     assert [d["code"] for d in drafts["results"]] == ["DPT-YW-N08"]
 
 
+def test_the_list_page_as_of_shows_the_positions_of_that_day_with_a_banner(hr_client, viewer_user, timeline):
+    page = hr_client.get("/positions/", {"as_of": "2026-02-15"}).content.decode()
+    assert 'class="as-of"' in page and "2026-02-15 23:59:59" in page
+    assert "客户服务专员" in page and "DPT-YW-N03" in page and "DPT-YW-N08" not in page
+    assert f"/positions/{REP}/?as_of=2026-02-15T23%3A59%3A59.999999%2B08%3A00" in page  # rows lead to the past
+    found = hr_client.get("/positions/", {"as_of": "2026-03-06", "q": "回访"}).content.decode()
+    assert "DPT-YW-N08" in found and "DPT-YW-N03" not in found
+    viewer = Client()
+    viewer.force_login(viewer_user)
+    hidden = viewer.get("/positions/", {"as_of": "2026-03-06", "q": "回访"}).content.decode()
+    assert "DPT-YW-N08" not in hidden  # a draft then is not shown to a Viewer
+    assert hr_client.get("/positions/", {"as_of": "2026-01-09"}).status_code == 400
+
+
 def test_the_list_as_of_refuses_the_other_filters(hr_client, timeline):
     response = hr_client.get("/api/positions/", {"as_of": "2026-02-15", "q": "经理", "department": "YW"})
     assert response.status_code == 400
