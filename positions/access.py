@@ -53,7 +53,9 @@ def may_configure(user):
 
 def may_approve(user):
     """Whether `user` may approve changes to published job descriptions: Administrators and Approvers.
-    Their own changes publish at once; others' changes to a published job description wait for them."""
+    Their own changes publish at once; others' changes to a published job description (its text,
+    header and status, from the editor, the API, a restore or the Django admin) wait for them.
+    Moves on the chart and deletes are structural: may_edit and may_delete govern them."""
     return may_edit(user) and user.has_perm(APPROVE_PERMISSION)
 
 

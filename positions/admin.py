@@ -16,6 +16,7 @@ from mptt.admin import MPTTModelAdmin
 from assessments.models import KPI
 from portal.formatting import plain_decimal
 from positions import history
+from positions.access import may_approve
 from positions.documents import load_positions, position_document
 from positions.models import Assignment, DescriptionItem, JDTemplate, Person, Position, PositionLink
 from positions.services.editing import touch
@@ -113,6 +114,16 @@ class PositionAdmin(MPTTModelAdmin):
     readonly_fields = ["version"]
     inlines = [DescriptionItemInline, KPIInline, PositionLinkInline, AssignmentInline]
 
+    # Approval holds here too: who may not approve cannot publish, nor change what is published.
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.status == Position.Status.PUBLISHED and not may_approve(request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if may_approve(request.user) else [*fields, "status"]
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if change:
@@ -141,10 +152,24 @@ class TouchesPosition:
     """Admin for a model whose rows belong to a position: every save or delete is a new version of it."""
 
     position_field = "position_id"
+    text = True  # rows of the job description's text: published ones change only through approval
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and self.text and not may_approve(request.user):
+            position = Position.objects.filter(pk=getattr(obj, self.position_field))
+            if position.filter(status=Position.Status.PUBLISHED).exists():
+                return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj) and super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
+        before = None
+        if change:  # a row moved to another position changes both
+            before = type(obj).objects.filter(pk=obj.pk).values_list(self.position_field, flat=True).first()
         super().save_model(request, obj, form, change)
-        touch([getattr(obj, self.position_field)])
+        touch([getattr(obj, self.position_field), before])
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
@@ -173,12 +198,23 @@ class PersonAdmin(admin.ModelAdmin):
     inlines = [AssignmentInline]
 
     def save_related(self, request, form, formsets, change):
+        before = set(form.instance.assignments.values_list("position_id", flat=True)) if change else set()
         super().save_related(request, form, formsets, change)
-        touch(list(form.instance.assignments.values_list("position_id", flat=True)))
+        touch(sorted(before | set(form.instance.assignments.values_list("position_id", flat=True)), key=str))
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Person.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        """The posts a deleted person held lose a holder: a version each."""
+        held = set(Assignment.objects.current().filter(person__in=queryset).values_list("position_id", flat=True))
+        super().delete_queryset(request, queryset)
+        touch(sorted(held, key=str))
 
 
 @admin.register(Assignment)
 class AssignmentAdmin(TouchesPosition, admin.ModelAdmin):
+    text = False  # holders are not the text of the job description
     list_display = ["person", "position", "kind", "started_on", "ended_on"]
     list_filter = ["kind"]
     list_select_related = ["person", "position"]

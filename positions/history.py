@@ -122,26 +122,29 @@ def parse_as_of(text):
     from django.utils.translation import gettext as _
 
     text = (text or "").strip()
+    not_a_time = _("“%(value)s” is not a date (YYYY-MM-DD) or an ISO 8601 time (2026-11-24T22:30:05+08:00).") % {
+        "value": text[:40]
+    }
     try:
         if len(text) == 10:
             day = datetime.date.fromisoformat(text)
             at = datetime.datetime.combine(day, datetime.time.max)
         else:
             at = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise AsOfError(
-            _("“%(value)s” is not a date (YYYY-MM-DD) or an ISO 8601 time (2026-11-24T22:30:05+08:00).")
-            % {"value": text[:40]}
-        ) from None
-    if timezone.is_naive(at):
-        at = timezone.make_aware(at)
+        if timezone.is_naive(at):
+            at = timezone.make_aware(at)
+        at = at.astimezone(datetime.UTC)  # years near 1 or 9999 overflow here, not in the database
+    except (ValueError, OverflowError):
+        raise AsOfError(not_a_time) from None
+    now = timezone.now()
+    at = min(at, now)  # the future looks like today
     first = first_instant()
     if first is None or at < first:
         raise AsOfError(
             _("The history starts at %(first)s; there is nothing to show as of %(at)s.")
             % {"first": _when(first) if first else "—", "at": _when(at)}
         )
-    return at
+    return timezone.localtime(at)
 
 
 def _when(at):
@@ -238,10 +241,17 @@ def documents_as_of(at, versions=None):
     children = {}
     for _pk, (parent_id, code) in sorted(everyone.items(), key=lambda item: item[1][1]):
         children.setdefault(parent_id, []).append(code)
+    incoming = {}
+    for code, dotted in current.order_by().values_list("code", "document__dotted_reports_to"):
+        for target in dotted or []:
+            incoming.setdefault(target, []).append(code)
     documents = []
     for row in rows:
         document = dict(row["document"])
         document["direct_reports"] = children.get(row["id"], [])
+        parent = everyone.get(row["parent_id"])
+        document["reports_to"] = parent[1] if parent else None  # its superior's code then, not at saving
+        document["dotted_reports"] = sorted(incoming.get(document["code"], []))
         documents.append(document)
     order = chart_order(everyone)
     documents.sort(key=lambda document: order.get(document["code"], 0))

@@ -104,6 +104,8 @@ def reviews_due(today=None):
     for code, title, effective_on, months in rows:
         month = effective_on.month - 1 + months
         year, month = effective_on.year + month // 12, month % 12 + 1
+        if year > datetime.MAXYEAR:
+            continue  # an effective date far in the future: not due in any year a calendar holds
         day = min(effective_on.day, calendar.monthrange(year, month)[1])
         when = datetime.date(year, month, day)
         if when <= horizon:

@@ -21,6 +21,11 @@ class AuditFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("since", "until"):
+            day = data.get(name)
+            if day is not None and not 1900 <= day.year <= 9000:
+                self.add_error(name, _("Give a date between the years 1900 and 9000."))
+                data[name] = None
         if data.get("since") and data.get("until") and data["since"] > data["until"]:
             self.add_error("until", _("The end date comes before the start date."))
         return data

@@ -14,12 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.locking import lock_tree
 from positions import history
 from positions.access import may_approve
 from positions.diffs import diff_documents
 from positions.documents import load_positions, position_document
 from positions.models import Position, Proposal
-from positions.services.editing import DocumentInvalid, Save, SaveResult, save_documents, without_row_ids
+from positions.services.editing import DocumentInvalid, Save, SaveResult, parse, save_documents, without_row_ids
 
 PUBLISHED = Position.Status.PUBLISHED
 
@@ -48,12 +49,13 @@ def submit(user, save, comment=""):
 
     Raises what save_documents() raises; nothing is proposed that could not be saved.
     """
+    lock_tree(Position)  # first, as every save does: the row lock below must not come before it
     stored = None
     if save.code is not None:
-        stored = Position.objects.filter(code=save.code).values_list("status", flat=True).first()
-    document = save.document if isinstance(save.document, dict) else {}
-    new_status = document.get("status", stored)
-    if not needs_approval(user, stored, new_status):
+        stored = Position.objects.select_for_update().filter(code=save.code).values_list("status", "version").first()
+    values, _problems = parse(save.document, is_new=save.code is None)  # "已发布" is published too
+    new_status = values.get("status", stored[0] if stored else Position.Status.DRAFT)
+    if not needs_approval(user, stored[0] if stored else None, new_status):
         with history.commenting(comment) if comment else nullcontext():
             result = save_documents([save])
             if result.changed:
@@ -71,11 +73,10 @@ def submit(user, save, comment=""):
         pass
     if not result.changed:
         return Outcome(result=result)
-    position = Position.objects.get(code=save.code)
     proposal = Proposal.objects.create(
-        position=position,
+        position=Position.objects.get(code=save.code),
         document=result.documents[0],
-        base_version=position.version,
+        base_version=stored[1],  # read under the row lock, before the dry run
         author=user if getattr(user, "is_authenticated", False) else None,
         comment=(comment or "").strip()[:500],
     )
@@ -117,6 +118,8 @@ def is_stale(proposal):
 @transaction.atomic
 def approve(proposal, approver, *, comment="", effective_on=None):
     """Publish the proposal's job description, signed off by `approver`; returns the SaveResult."""
+    lock_tree(Position)  # the tree, then the position, then the proposal: the order every save keeps
+    position = Position.objects.select_for_update().get(pk=proposal.position_id)
     proposal = Proposal.objects.select_for_update().select_related("position").get(pk=proposal.pk)
     if not may_approve(approver):
         raise ProposalRefused(_("Only an approver may approve a proposal."))
@@ -129,7 +132,8 @@ def approve(proposal, approver, *, comment="", effective_on=None):
         )
     note = _("Approved the proposal of %(author)s.") % {"author": _name(proposal.author)}
     with history.commenting(f"{note} {comment}".strip()):
-        result = save_documents([Save(proposal.document, code=proposal.position.code)])
+        # The version read under the lock: a save in between is refused, never overwritten.
+        result = save_documents([Save(proposal.document, code=position.code, expected_version=position.version)])
         sign_off([proposal.position_id], prepared_by=proposal.author, approved_by=approver, effective_on=effective_on)
     proposal.status = Proposal.Status.APPROVED
     proposal.decided_by, proposal.decided_at = approver, timezone.now()
@@ -209,7 +213,12 @@ def acknowledge(user, position):
         raise ProposalRefused(
             _("Only a holder of %(code)s can acknowledge its job description.") % {"code": position.code}
         )
-    return Acknowledgement.objects.create(position=position, person=assignment.person, version=position.version)
+    signed = Acknowledgement.objects.filter(position=position, person=assignment.person, version=position.version)
+    if position.approved_at is not None:
+        signed = signed.filter(acknowledged_at__gte=position.approved_at)
+    return signed.first() or Acknowledgement.objects.create(
+        position=position, person=assignment.person, version=position.version
+    )
 
 
 def pending_acknowledgements():

@@ -918,6 +918,13 @@ def save_documents(saves, *, require_complete_to_publish=True, template=None):
         result = _write(saves, parsed, stored, refs, final_codes, merged)
     result.documents = merged
     history.record(result.positions[code].pk for code in (*result.created, *result.updated))
+    renamed = [result.positions[final_codes[i]].pk for i, s in enumerate(saves) if s.code and final_codes[i] != s.code]
+    if renamed:
+        # Its reports and the posts linking to it name it by code: their documents change too.
+        saved = {p.pk for p in result.positions.values()}
+        naming = set(Position.objects.filter(parent__in=renamed).values_list("pk", flat=True))
+        naming |= set(PositionLink.objects.filter(target__in=renamed).values_list("source_id", flat=True))
+        touch(sorted(naming - saved))
     return result
 
 
@@ -1005,9 +1012,7 @@ def restore_version(code, version_id, *, expected_version=None, user=None):
     if version is None:
         raise RestoreRefused(_("%(code)s has no version %(id)s.") % {"code": code, "id": version_id})
     exists = Position.objects.filter(pk=version.id).values_list("code", flat=True).first()
-    if exists is None and Position.objects.filter(code=code).exists():
-        exists = code  # the post was deleted and has come back under its code: restore onto it
-    elif exists is None and Position.objects.filter(code=version.code).exists():
+    if exists is None and Position.objects.filter(code=version.code).exists():
         raise RestoreRefused(
             _("%(code)s was deleted, and its code is now used by another position.") % {"code": version.code}
         )

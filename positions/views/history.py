@@ -10,7 +10,7 @@ from positions import history
 from positions.access import editor_required, may_edit, reader_required
 from positions.diffs import diff_documents
 from positions.documents import describe
-from positions.models import Proposal
+from positions.models import Position, Proposal
 from positions.services.editing import DocumentInvalid, RestoreRefused, VersionConflict, restore_version
 
 
@@ -45,6 +45,7 @@ def position_history(request, code):
         "changes": changes,
         "labels": {change.key: describe(change.key) for change in changes},
         "can_restore": may_edit(request.user),
+        "current_version": Position.objects.filter(code=code).values_list("version", flat=True).first(),
     }
     return render(request, "positions/history.html", context)
 
@@ -53,7 +54,10 @@ def position_history(request, code):
 @require_POST
 def position_restore(request, code, version_id):
     try:
-        result = restore_version(code, version_id, user=request.user)
+        version = request.POST.get("version", "")
+        result = restore_version(
+            code, version_id, user=request.user, expected_version=int(version) if version.isdigit() else None
+        )
     except RestoreRefused as refusal:
         messages.error(request, str(refusal))
     except VersionConflict:

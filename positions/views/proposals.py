@@ -1,5 +1,7 @@
 """Proposals: changes to published job descriptions waiting for an approver; approve or return them."""
 
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +26,15 @@ class DecisionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=gettext_lazy("Today when left empty."),
     )
+
+    def clean_effective_on(self):
+        day = self.cleaned_data.get("effective_on")
+        today = timezone.localdate()
+        if day is not None and not today - datetime.timedelta(days=366) <= day <= today + datetime.timedelta(
+            days=5 * 366
+        ):
+            raise forms.ValidationError(_("Give a date from a year ago to five years ahead."))
+        return day
 
 
 @editor_required
@@ -69,8 +80,12 @@ def proposal_decide(request, pk):
         )
         return redirect("positions:proposal", pk)
     comment, effective_on = form.cleaned_data["comment"], form.cleaned_data["effective_on"]
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "return"):
+        messages.error(request, _("Choose to approve or to return the proposal."))
+        return redirect("positions:proposal", pk)
     try:
-        if request.POST.get("decision") == "approve":
+        if decision == "approve":
             approval.approve(proposal, request.user, comment=comment, effective_on=effective_on)
             messages.success(request, _("Approved: %(code)s is published.") % {"code": proposal.position.code})
             return redirect("positions:detail", proposal.position.code)

@@ -248,3 +248,41 @@ def test_the_review_interval_is_part_of_the_job_description(seed, hr_user):
     )
     assert refused.status_code == 400 and refused.json()["review_months"]
     assert Position.objects.get(code=CODE).review_months == 6
+
+
+@pytest.mark.parametrize("status", ["已发布", "发布", " published ", "Published"])
+def test_no_spelling_of_published_lets_a_proposer_publish(seed, proposer_user, status):
+    Position.objects.filter(code=CODE).update(status=Position.Status.DRAFT)
+    client = client_for(proposer_user)
+    response = client.patch(
+        f"/api/positions/{CODE}/", {"status": status}, content_type="application/json", HTTP_IF_MATCH="*"
+    )
+    assert response.status_code in (202, 400)  # proposed, or not a status this language reads
+    assert Position.objects.get(code=CODE).status == Position.Status.DRAFT
+
+
+def test_a_proposer_cannot_publish_or_change_published_text_in_the_django_admin(seed, proposer_user):
+    client = client_for(proposer_user)
+    pk = Position.objects.get(code=CODE).pk
+    page = client.get(f"/admin/positions/position/{pk}/change/")
+    assert page.status_code == 200 and 'name="title"' not in page.content.decode()  # view only
+    response = client.post(f"/admin/positions/position/{pk}/change/", {"title": "后台改名"})
+    assert response.status_code == 403
+    assert Position.objects.get(code=CODE).title != "后台改名"
+
+
+def test_acknowledging_twice_keeps_one_signature(seed, manager_user):
+    manager = client_for(manager_user)
+    manager.post("/positions/DPT-YW-04/acknowledge/")
+    manager.post("/positions/DPT-YW-04/acknowledge/")
+    assert Acknowledgement.objects.filter(position__code="DPT-YW-04").count() == 1
+
+
+def test_a_decision_must_be_approve_or_return_and_its_date_sensible(seed, proposer_user, hr_user):
+    proposal, _response = propose_title(proposer_user)
+    approver = client_for(hr_user)
+    approver.post(f"/proposals/{proposal.pk}/decide/", {"decision": "maybe", "comment": "?"})
+    approver.post(f"/proposals/{proposal.pk}/decide/", {"decision": "approve", "effective_on": "9999-12-31"})
+    proposal.refresh_from_db()
+    assert proposal.status == Proposal.Status.PENDING
+    assert client_for(hr_user).get("/quality/").status_code == 200

@@ -795,3 +795,26 @@ def test_two_actions_within_one_millisecond_leave_only_the_later_version_as_of_t
     documents = history.documents_as_of(shanghai(2026, 4, 1, 9, 0, 1))
 
     assert [d["title"] for d in documents if d["code"] == REP] == ["乙"]
+
+
+@pytest.mark.parametrize("value", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+14:00", "2026-02-30", "x" * 5000])
+def test_as_of_values_at_the_edges_of_the_calendar_are_a_400_not_a_server_error(hr_client, seed, value):
+    for url in ("/api/positions/", f"/api/positions/{REP}/", "/org/", f"/positions/{REP}/", "/positions/"):
+        assert hr_client.get(url, {"as_of": value}).status_code == 400, url
+
+
+def test_the_audit_log_refuses_dates_out_of_range_without_a_server_error(admin_client, seed):
+    for params in ({"until": "9999-12-31"}, {"since": "0001-01-01"}, {"since": "0001-01-01", "format": "csv"}):
+        assert admin_client.get("/audit/", params).status_code == 200
+
+
+def test_after_a_superior_is_renamed_the_as_of_card_names_it_as_the_chart_does(hr_client, seed, clock):
+    clock.now = shanghai(2026, 4, 1, 9, 0)
+    save_documents([Save({"code": "DPT-YW-N01X"}, code="DPT-YW-N01")])
+    clock.now = shanghai(2026, 4, 2, 9, 0)
+    now = "2026-11-30"
+    chart = hr_client.get("/org/", {"as_of": now}).content.decode()
+    superior = [d for d in hr_client.get("/api/positions/", {"as_of": now, "page_size": 50}).json()["results"]]
+    children = [d["code"] for d in superior if d["reports_to"] == "DPT-YW-N01X"]
+    assert "DPT-YW-N01X" in chart and children
+    assert all(d["reports_to"] != "DPT-YW-N01" for d in superior)
