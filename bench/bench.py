@@ -35,6 +35,7 @@ PAGES = (
     ("list", "/positions/"),
     ("card", "/positions/{card}/"),
     ("api", "/api/positions/"),
+    ("api_as_of", "/api/positions/?as_of={as_of}"),
     ("staffing", "/staffing/"),
     ("matrix", "/architecture/"),
 )
@@ -50,6 +51,8 @@ MAX_GROWTH = {
     "list": 1.5,
     "card": 1.5,
     "api": 1.5,
+    # The API list as of a date orders every position's version before it cuts a page.
+    "api_as_of": None,
     "staffing": None,
     "matrix": None,
 }

@@ -258,6 +258,18 @@ def documents_as_of(at, versions=None):
     return documents
 
 
+def ordered_as_of(at, versions):
+    """[(id, code, title)] of `versions` (newest versions up to `at`) in chart order, without their
+    documents: a page is cut from these, and only its documents are read (documents_as_of)."""
+    everyone = {
+        pk: (parent_id, code)
+        for pk, parent_id, code in latest_as_of(at).order_by().values_list("id", "parent_id", "code")
+    }
+    order = chart_order(everyone)
+    rows = list(versions.order_by().values_list("id", "code", "title"))
+    return sorted(rows, key=lambda row: order.get(row[1], 0))
+
+
 def chart_order(everyone):
     """{code: place} in chart order (superiors first, reports by code) for {pk: (parent_id, code)}."""
     children = {}

@@ -208,8 +208,7 @@ class PositionList(APIView):
             if status_wanted not in Position.Status.values:
                 raise exceptions.ValidationError({"status": [_("Choose draft or published.")]})
             readable = [s for s in readable if s == status_wanted]
-        documents = history.documents_as_of(at, versions.filter(status__in=readable))
-        paginator = Paginator(documents, page_size)
+        paginator = Paginator(history.ordered_as_of(at, versions.filter(status__in=readable)), page_size)
         try:
             page = paginator.page(request.query_params.get("page") or 1)
         except PageNotAnInteger:
@@ -225,7 +224,12 @@ class PositionList(APIView):
                 "page": page.number,
                 "pages": paginator.num_pages,
                 "as_of": at,
-                "results": [judged(document, required) for document in page.object_list],
+                "results": [
+                    judged(document, required)
+                    for document in history.documents_as_of(
+                        at, versions.filter(id__in=[r[0] for r in page.object_list])
+                    )
+                ],
             }
         )
 

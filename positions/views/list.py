@@ -26,15 +26,17 @@ def _list_as_of(request):
     except history.AsOfError as error:
         return render(request, "positions/as_of_error.html", {"message": str(error)}, status=400)
     statuses = [s for s in Position.Status.values if can_read_status(request.user, s)]
-    documents = history.documents_as_of(at, history.latest_as_of(at).filter(status__in=statuses))
+    versions = history.latest_as_of(at).filter(status__in=statuses)
+    found = history.ordered_as_of(at, versions)
     needle = request.GET.get("q", "").strip()[:200].casefold()
     if needle:
-        documents = [d for d in documents if needle in d["code"].casefold() or needle in d["title"].casefold()]
-    page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
+        found = [row for row in found if needle in row[1].casefold() or needle in row[2].casefold()]
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    documents = history.documents_as_of(at, versions.filter(id__in=[row[0] for row in page.object_list]))
     titles = dict(history.latest_as_of(at).order_by().values_list("code", "title"))
     judge = Judgement(JDTemplate.current().required)
     rows = []
-    for document in page.object_list:
+    for document in documents:
         rows.append(
             {
                 **document,
