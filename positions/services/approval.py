@@ -49,10 +49,15 @@ def submit(user, save, comment=""):
 
     Raises what save_documents() raises; nothing is proposed that could not be saved.
     """
-    lock_tree(Position)  # first, as every save does: the row lock below must not come before it
     stored = None
     if save.code is not None:
-        stored = Position.objects.select_for_update().filter(code=save.code).values_list("status", "version").first()
+        stored_rows = Position.objects.filter(code=save.code)
+        if not may_approve(user):
+            # The base of a proposal is read under the row lock, so no save slips in before the dry
+            # run; the tree lock first, as every save takes it, so the two cannot deadlock.
+            lock_tree(Position)
+            stored_rows = stored_rows.select_for_update()
+        stored = stored_rows.values_list("status", "version").first()
     values, _problems = parse(save.document, is_new=save.code is None)  # "已发布" is published too
     new_status = values.get("status", stored[0] if stored else Position.Status.DRAFT)
     if not needs_approval(user, stored[0] if stored else None, new_status):
