@@ -1,4 +1,4 @@
-"""Number formatting shared by pages, the API and exports."""
+"""Formatting shared by pages, the API and exports: numbers, and cells a spreadsheet cannot run."""
 
 from decimal import Decimal
 
@@ -19,3 +19,13 @@ def json_number(value):
     if value == value.to_integral_value():
         return int(value)
     return float(plain_decimal(value))
+
+
+# What Excel, WPS and LibreOffice take for the start of a formula in a cell (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A cell that a spreadsheet shows as text: a leading ' before what would start a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -10,19 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from portal.formatting import spreadsheet_safe
 from positions import history
 from positions.access import auditor_required
 from positions.forms.audit import AuditFilterForm
 from positions.models import Position
 
 PAGE_SIZE = 50
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """A cell that Excel, WPS or LibreOffice shows as text: a leading ' before what would start a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @auditor_required

@@ -1,40 +1,18 @@
 """Proposals: changes to published job descriptions waiting for an approver; approve or return them."""
 
-import datetime
-
-from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from positions.access import approver_required, editor_required, may_approve
 from positions.diffs import diff_documents
 from positions.documents import describe, load_positions, position_document
+from positions.forms.proposals import DecisionForm
 from positions.models import Position, Proposal
 from positions.services import approval
 from positions.services.editing import DocumentInvalid, VersionConflict, without_row_ids
-
-
-class DecisionForm(forms.Form):
-    comment = forms.CharField(label=gettext_lazy("Comment"), required=False, max_length=500)
-    effective_on = forms.DateField(
-        label=gettext_lazy("Effective date (生效日期)"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=gettext_lazy("Today when left empty."),
-    )
-
-    def clean_effective_on(self):
-        day = self.cleaned_data.get("effective_on")
-        today = timezone.localdate()
-        if day is not None and not today - datetime.timedelta(days=366) <= day <= today + datetime.timedelta(
-            days=5 * 366
-        ):
-            raise forms.ValidationError(_("Give a date from a year ago to five years ahead."))
-        return day
 
 
 @editor_required
