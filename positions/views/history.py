@@ -29,9 +29,9 @@ def position_history(request, code):
     by_id = {str(v.history_id): v for v in versions}
     newer = by_id.get(request.GET.get("b", "")) or versions[0]
     older = by_id.get(request.GET.get("a", ""))
-    if older is None:
-        later = [v for v in versions if v.history_date < newer.history_date or v.history_id < newer.history_id]
-        older = later[0] if later else None
+    if older is None:  # the version just before it (versions run newest first)
+        place = versions.index(newer)
+        older = versions[place + 1] if place + 1 < len(versions) else None
     if older is not None and (older.history_date, older.history_id) > (newer.history_date, newer.history_id):
         older, newer = newer, older
     changes = diff_documents(older.document if older else None, newer.document)

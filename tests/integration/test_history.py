@@ -380,6 +380,15 @@ def test_comparing_two_versions_shows_the_changed_chinese_line_character_by_char
     assert "<td>客户服务代表</td><td>客户服务专员</td>" in newest_first  # by default: the newest against the one before
 
 
+def test_the_changes_of_one_version_are_against_the_version_just_before_it(hr_client, edited):
+    _title_change, duty_change, _seeded = edited
+
+    html = hr_client.get(f"/positions/{REP}/history/", {"b": duty_change.history_id}).content.decode()
+
+    assert "Changes from 2026-01-10 09:00:00 to 2026-02-01 10:00:00:" in html
+    assert "<del>派单</del><ins>调度</ins>" in html.split('<table class="diff">')[1]
+
+
 def test_each_version_on_the_history_page_opens_the_card_as_it_was(hr_client, edited):
     html = hr_client.get(f"/positions/{REP}/history/").content.decode()
     links = [unescape(href) for href in re.findall(r'<a href="([^"]*)">View</a>', html)]
