@@ -225,19 +225,26 @@ def latest(at=None, ids=None):
     return versions.filter(~Exists(newer))
 
 
-def documents_as_of(at, versions=None):
+def tree_as_of(at):
+    """{id: (superior id, code)} of every position at `at`: one light query, read once per request."""
+    return {
+        pk: (parent_id, code)
+        for pk, parent_id, code in latest_as_of(at).order_by().values_list("id", "parent_id", "code")
+    }
+
+
+def documents_as_of(at, versions=None, tree=None):
     """The documents of `versions` (default: every position) as they were at `at`, in chart order.
 
     A superior's stored document lists the reports it had when it was saved; the reports it had
     at `at` are read from the reports' own versions instead (as are the dotted lines to it).
+    `tree`: tree_as_of(at), when the caller has read it already.
     """
     current = latest_as_of(at)
     rows = list((versions if versions is not None else current).order_by().values("id", "parent_id", "document"))
     if not rows:
         return []
-    everyone = {
-        pk: (parent_id, code) for pk, parent_id, code in current.order_by().values_list("id", "parent_id", "code")
-    }
+    everyone = tree if tree is not None else tree_as_of(at)
     children = {}
     for _pk, (parent_id, code) in sorted(everyone.items(), key=lambda item: item[1][1]):
         children.setdefault(parent_id, []).append(code)
@@ -258,14 +265,10 @@ def documents_as_of(at, versions=None):
     return documents
 
 
-def ordered_as_of(at, versions):
-    """[(id, code, title)] of `versions` (newest versions up to `at`) in chart order, without their
+def ordered_as_of(versions, tree):
+    """[(id, code, title)] of `versions` in the chart order of `tree` (tree_as_of), without their
     documents: a page is cut from these, and only its documents are read (documents_as_of)."""
-    everyone = {
-        pk: (parent_id, code)
-        for pk, parent_id, code in latest_as_of(at).order_by().values_list("id", "parent_id", "code")
-    }
-    order = chart_order(everyone)
+    order = chart_order(tree)
     rows = list(versions.order_by().values_list("id", "code", "title"))
     return sorted(rows, key=lambda row: order.get(row[1], 0))
 

@@ -606,6 +606,13 @@ class Proposal(models.Model):
         return f"{self.position_id} #{self.pk} ({self.status})"
 
 
+class AcknowledgementQuerySet(models.QuerySet):
+    def counting(self):
+        """The acknowledgements that still count: given after their job description was last approved
+        (the one rule; a new approval asks the holders again)."""
+        return self.filter(Q(position__approved_at__isnull=True) | Q(acknowledged_at__gte=F("position__approved_at")))
+
+
 class Acknowledgement(models.Model):
     """A holder's signature (签字确认) on the published job description of a post they hold."""
 
@@ -617,6 +624,8 @@ class Acknowledgement(models.Model):
     )
     version = models.PositiveIntegerField(_("version acknowledged"))
     acknowledged_at = models.DateTimeField(_("acknowledged at"), auto_now_add=True)
+
+    objects = AcknowledgementQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("acknowledgement")

@@ -72,6 +72,12 @@ def require_if_match(request, current):
     return None if "*" in tags else current
 
 
+def expected_version(request, version):
+    """The version a write may replace: `version` when If-Match names its ETag, None for `*` (any);
+    a missing or stale If-Match is refused (require_if_match)."""
+    return None if require_if_match(request, etag(version)) is None else version
+
+
 def nested_errors(errors):
     """Service errors ("kpis.2.weight") in DRF's shape ({"kpis": [{}, {"weight": [...]}]}).
 
@@ -147,6 +153,18 @@ def _page_size(request):
     return int(page_size)
 
 
+def _page(request, paginator):
+    """The page `page` names: 400 for one that is not a whole number, 404 past the end."""
+    try:
+        return paginator.page(request.query_params.get("page") or 1)
+    except PageNotAnInteger:
+        raise exceptions.ValidationError({"page": [_("Give a whole number.")]}) from None
+    except EmptyPage:
+        raise exceptions.NotFound(
+            _("There is no page %(page)s.") % {"page": request.query_params.get("page")}
+        ) from None
+
+
 @extend_schema(tags=["positions"])
 class PositionList(APIView):
     rules = {"GET": access.may_read, "POST": access.may_edit}
@@ -179,14 +197,7 @@ class PositionList(APIView):
         page_size = _page_size(request)
         positions = form.filter(Position.objects.visible_to(request.user)).select_related(*DOCUMENT_RELATED)
         paginator = Paginator(positions.order_by("tree_id", "lft"), page_size)
-        try:
-            page = paginator.page(request.query_params.get("page") or 1)
-        except PageNotAnInteger:
-            raise exceptions.ValidationError({"page": [_("Give a whole number.")]}) from None
-        except EmptyPage:
-            raise exceptions.NotFound(
-                _("There is no page %(page)s.") % {"page": request.query_params.get("page")}
-            ) from None
+        page = _page(request, paginator)
         required = JDTemplate.current().required
         documents = [judged(position_document(p), required) for p in load_positions(list(page.object_list))]
         return Response(
@@ -201,22 +212,15 @@ class PositionList(APIView):
                 {name: [_("This filter cannot be combined with as_of.")] for name in unsupported}
             )
         page_size = _page_size(request)
-        versions = history.latest_as_of(at)
-        readable = [s for s in Position.Status.values if access.can_read_status(request.user, s)]
+        versions = history.latest_as_of(at).filter(access.readable_filter(request.user))
         status_wanted = request.query_params.get("status")
         if status_wanted:
             if status_wanted not in Position.Status.values:
                 raise exceptions.ValidationError({"status": [_("Choose draft or published.")]})
-            readable = [s for s in readable if s == status_wanted]
-        paginator = Paginator(history.ordered_as_of(at, versions.filter(status__in=readable)), page_size)
-        try:
-            page = paginator.page(request.query_params.get("page") or 1)
-        except PageNotAnInteger:
-            raise exceptions.ValidationError({"page": [_("Give a whole number.")]}) from None
-        except EmptyPage:
-            raise exceptions.NotFound(
-                _("There is no page %(page)s.") % {"page": request.query_params.get("page")}
-            ) from None
+            versions = versions.filter(status=status_wanted)
+        tree = history.tree_as_of(at)
+        paginator = Paginator(history.ordered_as_of(versions, tree), page_size)
+        page = _page(request, paginator)
         required = JDTemplate.current().required
         return Response(
             {
@@ -227,7 +231,7 @@ class PositionList(APIView):
                 "results": [
                     judged(document, required)
                     for document in history.documents_as_of(
-                        at, versions.filter(id__in=[r[0] for r in page.object_list])
+                        at, versions.filter(id__in=[r[0] for r in page.object_list]), tree
                     )
                 ],
             }
@@ -271,13 +275,12 @@ class PositionDetail(APIView):
 
     def _write(self, request, code, partial):
         position = _readable(request, code)
-        expected = require_if_match(request, etag(position.version))
+        version = expected_version(request, position.version)
         document = request.data
         if not partial and isinstance(document, dict):
             # PUT replaces the whole job description: what the writer leaves out is emptied.
             defaults = {key: value for key, value in new_document().items() if key in WRITABLE_KEYS}
             document = {**defaults, "code": code, **document}
-        version = int(expected.strip('"')) if expected else None
         outcome = _submit(request, Save(document, code=code, expected_version=version))
         if outcome.proposal is not None:
             return Response(proposal_json(outcome.proposal), status=status.HTTP_202_ACCEPTED)
@@ -312,11 +315,11 @@ class PositionDetail(APIView):
     )
     def delete(self, request, code):
         position = _readable(request, code)
-        expected = require_if_match(request, etag(position.version))
+        version = expected_version(request, position.version)
         try:
             delete_position(
                 code,
-                expected_version=int(expected.strip('"')) if expected else None,
+                expected_version=version,
                 reports_go_to=request.query_params.get("reports_go_to") or None,
             )
         except (DeleteRefused, MoveRefused) as refusal:
@@ -383,15 +386,11 @@ class PositionRestore(APIView):
         parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER)],
     )
     def post(self, request, code, version_id):
-        expected = None
-        current = Position.objects.filter(code=code).first()
-        if current is not None:
-            current = _readable(request, code)
-            expected = require_if_match(request, etag(current.version))
+        version = None  # a deleted post has no ETag to name
+        if Position.objects.filter(code=code).exists():
+            version = expected_version(request, _readable(request, code).version)
         try:
-            result = restore_version(
-                code, version_id, expected_version=int(expected.strip('"')) if expected else None, user=request.user
-            )
+            result = restore_version(code, version_id, expected_version=version, user=request.user)
         except RestoreRefused as refusal:
             raise exceptions.NotFound(str(refusal)) from None
         except DocumentInvalid as refusal:
@@ -416,14 +415,14 @@ class PositionMove(APIView):
     )
     def post(self, request, code):
         position = _readable(request, code)
-        expected = require_if_match(request, etag(position.version))
+        version = expected_version(request, position.version)
         data = shapes.MoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             move_position(
                 code,
                 data.validated_data.get("superior") or None,
-                expected_version=int(expected.strip('"')) if expected else None,
+                expected_version=version,
             )
         except MoveRefused as refusal:
             raise exceptions.ValidationError({"superior": [str(refusal)]}) from None

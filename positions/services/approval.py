@@ -174,16 +174,17 @@ def _name(user):
 
 
 def signatures(position):
-    """[Signature] for the current holders of a published `position`, in one query: an acknowledgement
-    counts when it was given after the job description was last approved."""
+    """[Signature] for the current holders of a published `position`, in one query, with the
+    acknowledgement of each that still counts (Acknowledgement.objects.counting)."""
     from django.db.models import OuterRef, Subquery
 
     from positions.models import Acknowledgement, Assignment
 
-    valid = Acknowledgement.objects.filter(position=position, person=OuterRef("person_id"))
-    if position.approved_at is not None:
-        valid = valid.filter(acknowledged_at__gte=position.approved_at)
-    valid = valid.order_by("-acknowledged_at", "-pk")
+    valid = (
+        Acknowledgement.objects.counting()
+        .filter(position=position, person=OuterRef("person_id"))
+        .order_by("-acknowledged_at", "-pk")
+    )
     rows = (
         Assignment.objects.current()
         .filter(position=position)
@@ -218,9 +219,9 @@ def acknowledge(user, position):
         raise ProposalRefused(
             _("Only a holder of %(code)s can acknowledge its job description.") % {"code": position.code}
         )
-    signed = Acknowledgement.objects.filter(position=position, person=assignment.person, version=position.version)
-    if position.approved_at is not None:
-        signed = signed.filter(acknowledged_at__gte=position.approved_at)
+    signed = Acknowledgement.objects.counting().filter(
+        position=position, person=assignment.person, version=position.version
+    )
     return signed.first() or Acknowledgement.objects.create(
         position=position, person=assignment.person, version=position.version
     )
@@ -229,13 +230,11 @@ def acknowledge(user, position):
 def pending_acknowledgements():
     """{department name: [(code, title, person name)]}: holders with a login who have not acknowledged
     the current published job description of their post."""
-    from django.db.models import Exists, F, OuterRef, Q
+    from django.db.models import Exists, OuterRef
 
     from positions.models import Acknowledgement, Assignment
 
-    signed = Acknowledgement.objects.filter(position=OuterRef("position"), person=OuterRef("person")).filter(
-        Q(position__approved_at__isnull=True) | Q(acknowledged_at__gte=F("position__approved_at"))
-    )
+    signed = Acknowledgement.objects.counting().filter(position=OuterRef("position"), person=OuterRef("person"))
     rows = (
         Assignment.objects.current()
         .filter(position__status=PUBLISHED, person__user__isnull=False)

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from positions import history
-from positions.access import can_read_status, reader_required
+from positions.access import readable_filter, reader_required
 from positions.completeness import Judgement, facts_from_document
 from positions.forms.filters import PositionFilterForm
 from positions.models import JDTemplate, Position
@@ -25,14 +25,14 @@ def _list_as_of(request):
         at = history.parse_as_of(request.GET["as_of"])
     except history.AsOfError as error:
         return render(request, "positions/as_of_error.html", {"message": str(error)}, status=400)
-    statuses = [s for s in Position.Status.values if can_read_status(request.user, s)]
-    versions = history.latest_as_of(at).filter(status__in=statuses)
-    found = history.ordered_as_of(at, versions)
+    versions = history.latest_as_of(at).filter(readable_filter(request.user))
+    tree = history.tree_as_of(at)
+    found = history.ordered_as_of(versions, tree)
     needle = request.GET.get("q", "").strip()[:200].casefold()
     if needle:
         found = [row for row in found if needle in row[1].casefold() or needle in row[2].casefold()]
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    documents = history.documents_as_of(at, versions.filter(id__in=[row[0] for row in page.object_list]))
+    documents = history.documents_as_of(at, versions.filter(id__in=[row[0] for row in page.object_list]), tree)
     titles = dict(history.latest_as_of(at).order_by().values_list("code", "title"))
     judge = Judgement(JDTemplate.current().required)
     rows = []
