@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel
 
+from portal.bulk import bulk_update
 from portal.locking import lock_tree
 
 TREE_FIELDS = ("lft", "rght", "tree_id", "level")
@@ -106,5 +107,5 @@ def renumber(model):
     for pk, fields in numbers.items():
         if fields != current[pk]:
             changed.append(model(pk=pk, **fields))
-    model._default_manager.bulk_update(changed, TREE_FIELDS, batch_size=1000)
+    bulk_update(model, changed, TREE_FIELDS)
     return len(changed)

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from portal.bulk import bulk_insert
+
 _current = ContextVar("positions_history_action", default=None)
 # The clock versions are stamped with: a seam, so tests can move time on between actions.
 clock = timezone.now
@@ -28,6 +30,7 @@ class Action:
     who: object = None  # a user, or a function that gives one (a request's user, known later)
     comment: str = ""
     key: uuid.UUID = field(default_factory=uuid.uuid4)
+    held: set | None = None  # inside deferred(): the ids to record once, at its end
 
     @property
     def user(self):
@@ -57,6 +60,28 @@ def commenting(comment):
     yield action
 
 
+@contextmanager
+def deferred(*, discard=False):
+    """Record the positions that the services inside record only once, at the end (a bulk import
+    saves, signs off and assigns people: three records of the same 10,000 posts otherwise).
+    `discard`: record nothing (a dry run that is rolled back anyway)."""
+    action = _current.get()
+    if action is None:
+        with acting() as action, deferred(discard=discard):
+            yield
+        return
+    outer, action.held = action.held, set()
+    try:
+        yield
+        held = action.held
+    finally:
+        action.held = outer
+    if not discard and held:
+        from positions.models import Position
+
+        record(set(Position.objects.filter(pk__in=held).values_list("pk", flat=True)))  # not those deleted since
+
+
 def record(position_ids=(), *, gone=()):
     """One version of each position in `position_ids` as it stands now, and of each position in
     `gone` (pairs of a deleted Position and its last document) as deleted."""
@@ -64,10 +89,17 @@ def record(position_ids=(), *, gone=()):
     from positions.models import Position
 
     ids = {pk for pk in position_ids if pk}
+    action = _current.get()
+    if action is not None and action.held is not None:
+        action.held |= ids
+        ids = set()
+        if not gone:
+            return
+        # A deletion is recorded at once: its document exists only now.
     gone = [(position, document) for position, document in gone]
     if not ids and not gone:
         return
-    action = _current.get() or Action()
+    action = action or Action()
     Version = Position.history.model
     every = ids | {position.pk for position, _document in gone}
     Version.objects.filter(action=action.key, id__in=every).delete()  # recorded earlier in this action
@@ -82,8 +114,8 @@ def record(position_ids=(), *, gone=()):
     rows += [_version(Version, position, document, "-", action, now) for position, document in gone]
     user = action.user
     for row in rows:
-        row.history_user = user
-    Version.objects.bulk_create(rows, batch_size=1000)
+        row["history_user"] = user
+    bulk_insert(Version, rows)
 
 
 def changed_keys(before, after):
@@ -97,16 +129,17 @@ def changed_keys(before, after):
 
 
 def _version(Version, position, document, kind, action, now, before=None):
+    """A version's row, as the fields bulk_insert writes."""
     values = {field.attname: getattr(position, field.attname) for field in Version.tracked_fields}
-    return Version(
+    return {
         **values,
-        document=document,
-        changed=",".join(changed_keys(before, document)) if kind == "~" else "",
-        action=action.key,
-        history_date=now,
-        history_type=kind,
-        history_change_reason=action.comment or None,
-    )
+        "document": document,
+        "changed": ",".join(changed_keys(before, document)) if kind == "~" else "",
+        "action": action.key,
+        "history_date": now,
+        "history_type": kind,
+        "history_change_reason": action.comment or None,
+    }
 
 
 # Reading the history -------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from assessments.models import KPI
 from org_tree.models import Department, Grade, JobFamily
+from portal.bulk import bulk_insert, bulk_update
 from portal.formatting import json_number
 from portal.locking import lock_tree
 from portal.models import TREE_FIELDS, renumber
@@ -65,6 +66,7 @@ EDUCATION_ALIASES = {
     "博士": "doctor",
 }
 CYCLE_ALIASES = {"月度": "monthly", "季度": "quarterly", "半年度": "half-yearly", "年度": "yearly"}
+CYCLES = dict(KPI.Cycle.choices)
 STATUS_ALIASES = {"草稿": "draft", "已发布": "published", "发布": "published"}
 LINK_KEYS = (
     ("dotted_reports_to", PositionLink.Kind.DOTTED),
@@ -115,6 +117,8 @@ class SaveResult:
     unchanged: list = field(default_factory=list)
     positions: dict = field(default_factory=dict)  # code -> Position, as saved
     documents: list = field(default_factory=list)  # the documents as saved, in the order given
+    before: dict = field(default_factory=dict)  # index -> the stored document it replaced (None: created)
+    drafted: dict = field(default_factory=dict)  # index -> problems, for incomplete_as_draft
 
     @property
     def changed(self):
@@ -150,17 +154,17 @@ def _text(value, key, errors, *, required=False, limit=TEXT_LIMIT):
 
 
 def _decimal_or_error(value, key, errors, message):
+    """`value` as a Decimal, or None with `message` (text, or a function giving it: built only when needed)."""
     if isinstance(value, bool) or isinstance(value, dict | list):
-        errors.add(key, message)
+        errors.add(key, message() if callable(message) else message)
         return None
     text = str(value).strip().rstrip("%％").strip()
     try:
         number = Decimal(text)
     except InvalidOperation:
-        errors.add(key, message)
-        return None
-    if not number.is_finite():
-        errors.add(key, message)
+        number = None
+    if number is None or not number.is_finite():
+        errors.add(key, message() if callable(message) else message)
         return None
     return number
 
@@ -170,7 +174,10 @@ def _percent(value, key, errors):
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     number = _decimal_or_error(
-        value, key, errors, _("“%(value)s” is not a number: give a percentage such as 25 or 12.5.") % {"value": value}
+        value,
+        key,
+        errors,
+        lambda: _("“%(value)s” is not a number: give a percentage such as 25 or 12.5.") % {"value": value},
     )
     if number is None:
         return None
@@ -364,7 +371,7 @@ def _parse_kpis(value, errors):
                 "responsibility": _text(raw.get("responsibility"), f"{where}.responsibility", errors, required=True),
                 "weight": _percent(raw.get("weight"), f"{where}.weight", errors),
                 "standard": _text(raw.get("standard"), f"{where}.standard", errors),
-                "cycle": _choice(raw.get("cycle"), f"{where}.cycle", errors, dict(KPI.Cycle.choices), CYCLE_ALIASES),
+                "cycle": _choice(raw.get("cycle"), f"{where}.cycle", errors, CYCLES, CYCLE_ALIASES),
             }
         )
     return kpis
@@ -543,7 +550,7 @@ class RowWrites:
         for order, (existing, row) in enumerate(pairs, start=1):
             values = {**build(row), "order": order}
             if existing is None:
-                self.create[model].append(model(**values))
+                self.create[model].append(values)  # written by bulk_insert, once the new positions have ids
                 changed = True
                 continue
             if any(getattr(existing, name) != values[name] for name in fields):
@@ -562,10 +569,10 @@ class RowWrites:
                 model.objects.filter(pk__in=pks).update(order=F("order") + ORDER_OFFSET)
         for model, rows in self.update.items():
             if rows:
-                model.objects.bulk_update(rows, ROW_FIELDS[model], batch_size=1000)
+                bulk_update(model, rows, ROW_FIELDS[model])
         for model, rows in self.create.items():
             if rows:
-                model.objects.bulk_create(rows, batch_size=1000)
+                bulk_insert(model, rows)
 
 
 ROW_FIELDS = {
@@ -689,10 +696,11 @@ def _loops(saves, instances, superiors):
     return problems
 
 
-def _write(saves, parsed, stored, refs, final_codes, merged):
+def _write(saves, parsed, stored, refs, final_codes, merged, same=frozenset()):
     """Plan every change in memory, claim the versions, then write: positions, the tree, rows.
 
     `merged`: each position's document after the save, whose facts are stored with it.
+    `same`: indexes of saves whose documents equal the stored ones (nothing to plan).
     """
     result = SaveResult()
     instances, by_code = {}, dict(refs.positions)
@@ -706,6 +714,9 @@ def _write(saves, parsed, stored, refs, final_codes, merged):
 
     writes, header_changes, superiors, changed = RowWrites(), {}, {}, set()
     for index, position in instances.items():
+        if index in same:
+            header_changes[index] = {}
+            continue
         values = parsed[index]
         is_new = position.pk is None
         fields = _header_fields(values, refs)
@@ -761,7 +772,7 @@ def _write(saves, parsed, stored, refs, final_codes, merged):
             for index in changed:
                 names |= set(header_changes[index])
             updated = [instances[i] for i in changed if i not in new or i in superiors]
-            Position.objects.bulk_update(updated, sorted(names), batch_size=1000)
+            bulk_update(Position, updated, sorted(names))
         renumber(Position)
     else:
         # Few nodes move: mptt places each under the tree lock (LockedTreeModel.save), parents first.
@@ -781,7 +792,7 @@ def _write(saves, parsed, stored, refs, final_codes, merged):
             names = {"version", "updated_at", *STORED_FACTS}
             for index in plain:
                 names |= set(header_changes[index])
-            Position.objects.bulk_update([instances[i] for i in plain], sorted(names), batch_size=1000)
+            bulk_update(Position, [instances[i] for i in plain], sorted(names))
     writes.apply()
 
     for index, position in instances.items():
@@ -834,22 +845,26 @@ def _describes(values):
     return any(values.get(key) for key in PUBLISHING_KEYS if key not in ("status", "has_description"))
 
 
-def _content_changes(values, base):
-    """Whether the parsed values change the stored job description itself (see PUBLISHING_KEYS)."""
-    return any(
-        without_row_ids({key: values[key]}) != without_row_ids({key: base.get(key)})
-        for key in PUBLISHING_KEYS
-        if key in values
-    )
+def _differing(values, base):
+    """The keys whose parsed values differ from the stored document `base` (row ids aside)."""
+    return {
+        key
+        for key in values
+        if key != "code"
+        and values[key] != base.get(key)
+        and without_row_ids({key: values[key]}) != without_row_ids({key: base.get(key)})
+    }
 
 
 @transaction.atomic
-def save_documents(saves, *, require_complete_to_publish=True, template=None):
+def save_documents(saves, *, require_complete_to_publish=True, template=None, incomplete_as_draft=False):
     """Apply the documents of one user action (a list of Save), all or nothing; returns a SaveResult.
 
     Raises DocumentInvalid or VersionConflict, and then nothing is written.
     `require_complete_to_publish`: refuse a published result that the completeness rule finds
     incomplete (off only for trusted loads of existing data, such as the seed).
+    `incomplete_as_draft`: save such a document as a draft instead of refusing it (imports); the
+    result's `drafted` says which, and why.
     """
     template = template or JDTemplate.current()
     parsed, errors = [], {}
@@ -888,7 +903,8 @@ def save_documents(saves, *, require_complete_to_publish=True, template=None):
     renamed_away = {save.code for index, save in enumerate(saves) if save.code and final_codes[index] != save.code}
     known_codes = (set(refs.positions) - renamed_away) | {code for code in final_codes.values() if code}
 
-    merged = []
+    merged, result_before, drafted, same = [], {}, {}, set()
+    required, publishing_keys = template.required, set(PUBLISHING_KEYS)
     for index, (save, values) in enumerate(zip(saves, parsed, strict=True)):
         position = stored.get(save.code)
         base = position_document(position) if position is not None else new_document()
@@ -901,9 +917,16 @@ def save_documents(saves, *, require_complete_to_publish=True, template=None):
             _check_grade_fits(document, refs, errors[index])
         if "dotted_reports_to" in values or "reports_to" in values:
             _check_dotted_lines(document, errors[index])
-        if require_complete_to_publish and (position is None or _content_changes(values, base)):
-            problems = publish_problems(document, template.required)
-            if problems:
+        result_before[index] = base if position is not None else None
+        differing = _differing(values, base) if position is not None else set(values)
+        if require_complete_to_publish and (position is None or differing & publishing_keys):
+            problems = publish_problems(document, required)
+            if problems and incomplete_as_draft and not errors[index]:
+                values["status"] = document["status"] = Position.Status.DRAFT
+                drafted[index] = problems
+                if position is not None and base.get("status") == values["status"]:
+                    differing.discard("status")
+            elif problems:
                 errors[index]["status"].append(
                     _("A published job description must be complete. Save it as a draft, or fix: %(problems)s")
                     % {"problems": " ".join(message for messages in problems.values() for message in messages)}
@@ -911,12 +934,15 @@ def save_documents(saves, *, require_complete_to_publish=True, template=None):
                 for key, messages in problems.items():
                     if key != "status":
                         errors[index][key].extend(messages)
+        if position is not None and not differing and final_codes[index] == save.code:
+            same.add(index)  # nothing to write: _write skips it
         merged.append(without_row_ids(document))
     if any(errors.values()):
         raise DocumentInvalid(errors)
     with facts.managed():
-        result = _write(saves, parsed, stored, refs, final_codes, merged)
+        result = _write(saves, parsed, stored, refs, final_codes, merged, same)
     result.documents = merged
+    result.before, result.drafted = result_before, drafted
     history.record(result.positions[code].pk for code in (*result.created, *result.updated))
     renamed = [result.positions[final_codes[i]].pk for i, s in enumerate(saves) if s.code and final_codes[i] != s.code]
     if renamed:

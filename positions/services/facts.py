@@ -26,6 +26,7 @@ def managed():
 
 def refresh_facts(positions):
     """Recount the facts of `positions` (a queryset) from their rows and store them; returns how many changed."""
+    from portal.bulk import bulk_update
     from positions.models import STORED_FACTS, Position
     from positions.querysets import facts_by_position
 
@@ -35,7 +36,7 @@ def refresh_facts(positions):
         if any(getattr(stored, name) != counted[stored.pk][name] for name in STORED_FACTS):
             stored.store_facts(counted[stored.pk])
             changed.append(stored)
-    Position.objects.bulk_update(changed, STORED_FACTS, batch_size=1000)
+    bulk_update(Position, changed, STORED_FACTS)
     return len(changed)
 
 
