@@ -68,10 +68,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "portal",
     "positions",
     "org_tree",
     "assessments",
+    "transfers",
 ]
 
 MIDDLEWARE = [
@@ -242,3 +245,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+
+# Imports and exports run as jobs on django-tasks' database queue: no server beyond the database.
+# The worker is `manage.py db_worker` (`make run` starts it beside the web server).
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# What an upload may be: its size, its rows (all sheets), and what an .xlsx may expand to when unzipped.
+TRANSFER_MAX_UPLOAD_BYTES = envint("TRANSFER_MAX_UPLOAD_MB", 20) * 1024 * 1024
+TRANSFER_MAX_ROWS = envint("TRANSFER_MAX_ROWS", 300_000)
+TRANSFER_MAX_EXPANDED_BYTES = envint("TRANSFER_MAX_EXPANDED_MB", 200) * 1024 * 1024
+# Uploads larger than this go to a temporary file rather than memory; the limit above still applies.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

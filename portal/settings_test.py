@@ -17,3 +17,7 @@ WHITENOISE_AUTOREFRESH = True
 # Login throttling is off in tests (force_login and repeated logins would trip it); the test
 # that proves the lock-out turns it on.
 AXES_ENABLED = False
+
+# Jobs run as soon as they are queued (after the request's transaction commits); the test of the
+# real queue runs the database worker itself.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("org_tree.urls")),
     path("", include("positions.urls")),
+    path("", include("transfers.urls")),
     path("api/", include("positions.api.urls")),
     path("admin/", admin.site.urls),
 ]

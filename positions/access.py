@@ -59,6 +59,16 @@ def may_approve(user):
     return may_edit(user) and user.has_perm(APPROVE_PERMISSION)
 
 
+def may_transfer(user):
+    """Whether `user` may import and export whole organisations (workbooks, rosters): HR editors, Administrators."""
+    return may_edit(user) and may_manage_people(user)
+
+
+def may_see_all_jobs(user):
+    """Whether `user` sees everyone's import and export jobs, not only their own: Administrators."""
+    return may_transfer(user) and may_configure(user)
+
+
 def may_audit(user):
     """Whether `user` may read the audit log of every change: Administrators."""
     return user.is_authenticated and user.has_perm(AUDIT_PERMISSION)
@@ -113,6 +123,7 @@ people_manager_required = requires(may_manage_people)
 configurer_required = requires(may_configure)
 auditor_required = requires(may_audit)
 approver_required = requires(may_approve)
+transfer_required = requires(may_transfer)
 
 
 def get_position_for_user(user, code, queryset=None):

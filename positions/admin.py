@@ -8,15 +8,16 @@ publishing rule: a published job description's weights and time shares total 100
 from decimal import Decimal
 
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from mptt.admin import MPTTModelAdmin
 
 from assessments.models import KPI
 from portal.formatting import plain_decimal
 from positions import history
-from positions.access import may_approve
+from positions.access import may_approve, may_transfer
 from positions.documents import load_positions, position_document
 from positions.models import Assignment, DescriptionItem, JDTemplate, Person, Position, PositionLink
 from positions.services.editing import touch
@@ -113,6 +114,22 @@ class PositionAdmin(MPTTModelAdmin):
     list_select_related = ["department", "job_family", "grade"]
     readonly_fields = ["version"]
     inlines = [DescriptionItemInline, KPIInline, PositionLinkInline, AssignmentInline]
+    actions = ["export_workbook"]
+    # Importing goes through the portal's import page (preview, then all or nothing): the list links to it.
+    change_list_template = "admin/positions/position/change_list.html"
+
+    @admin.action(description=gettext_lazy("Export the selected positions as an organisation workbook (.xlsx)"))
+    def export_workbook(self, request, queryset):
+        from django.http import HttpResponse
+
+        from transfers.views import XLSX  # the import/export app builds on this one, so it is imported late
+        from transfers.writing import export_workbook
+
+        if not may_transfer(request.user):
+            raise PermissionDenied
+        response = HttpResponse(export_workbook(queryset.order_by()), content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="positions.xlsx"'
+        return response
 
     # Approval holds here too: who may not approve cannot publish, nor change what is published.
     def has_change_permission(self, request, obj=None):

@@ -26,5 +26,8 @@ def query_with(context, **changes):
     """The current query string with some parameters replaced (for paging links)."""
     params = context["request"].GET.copy()
     for key, value in changes.items():
-        params[key] = value
+        if value is None:
+            params.pop(key, None)  # left out
+        else:
+            params[key] = value
     return params.urlencode()

@@ -1,0 +1,472 @@
+"""Reading an uploaded workbook or CSV into rows, safely: size, row and expansion limits, no formulas.
+
+Nothing here touches the database. A file that cannot be read at all raises FileRefused with a
+message for people; problems in cells come back as Problems naming the sheet, row and column.
+"""
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from transfers.format import INSTRUCTIONS, ROSTER, SHEETS, normalise_header, restore, sheet_for
+
+HEADER_SEARCH_ROWS = 10  # a title line or two above the headers is common in rosters
+BLANK_RUN_LIMIT = 10_000  # LibreOffice can carry ~1M styled blank rows: stop after this many in a row
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a cell formula in a worksheet's XML
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted .xlsx, or an old .xls
+NOT_SPREADSHEETS = {
+    b"\x89PNG": "PNG",
+    b"\xff\xd8\xff": "JPEG",
+    b"GIF8": "GIF",
+    b"%PDF": "PDF",
+    b"BM": "BMP",
+    b"RIFF": "RIFF",
+    b"\x1f\x8b": "gzip",
+    b"7z\xbc\xaf": "7-Zip",
+    b"Rar!": "RAR",
+}
+
+
+class FileRefused(Exception):
+    """A file that cannot be read at all; the message says why, for people."""
+
+
+@dataclass
+class Problem:
+    level: str  # "error" or "warning"
+    message: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+
+    def where(self):
+        parts = []
+        if self.sheet:
+            parts.append(_("sheet %(sheet)s") % {"sheet": self.sheet})
+        if self.row:
+            parts.append(_("row %(row)s") % {"row": self.row})
+        if self.column:
+            parts.append(_("column %(column)s") % {"column": self.column})
+        return ", ".join(parts)
+
+    def __str__(self):
+        where = self.where()
+        return f"{where}: {self.message}" if where else self.message
+
+    def as_json(self):
+        return {
+            "level": self.level,
+            "message": self.message,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+        }
+
+
+@dataclass
+class RowIn:
+    number: int  # the row's number in the spreadsheet (the header row is 1 in the template)
+    values: dict  # key -> text
+
+
+@dataclass
+class SheetIn:
+    spec: object  # transfers.format.Sheet
+    title: str  # as named in the file
+    headers: dict  # key -> the header as written in the file
+    rows: list = field(default_factory=list)
+
+    def header(self, key):
+        return self.headers.get(key) or self.spec.column(key).zh
+
+
+@dataclass
+class Book:
+    name: str
+    sheets: dict = field(default_factory=dict)  # kind -> SheetIn
+    problems: list = field(default_factory=list)
+    rows_read: int = 0
+
+    def error(self, message, sheet="", row=None, column=""):
+        self.problems.append(Problem("error", str(message), sheet, row, column))
+
+    def warn(self, message, sheet="", row=None, column=""):
+        self.problems.append(Problem("warning", str(message), sheet, row, column))
+
+    @property
+    def errors(self):
+        return [p for p in self.problems if p.level == "error"]
+
+
+def limits():
+    return {
+        "bytes": settings.TRANSFER_MAX_UPLOAD_BYTES,
+        "rows": settings.TRANSFER_MAX_ROWS,
+        "expanded": settings.TRANSFER_MAX_EXPANDED_BYTES,
+    }
+
+
+def _megabytes(number):
+    return f"{number / 1024 / 1024:.0f} MB"
+
+
+def read_upload(name, data, *, progress=None):
+    """A Book from an uploaded file's name and bytes; raises FileRefused when it cannot be read.
+
+    `progress(rows_read)` is called now and then while reading.
+    """
+    limit = limits()
+    if len(data) > limit["bytes"]:
+        raise FileRefused(
+            _("The file is %(size)s; the limit is %(limit)s.")
+            % {"size": _megabytes(len(data)), "limit": _megabytes(limit["bytes"])}
+        )
+    if not data.strip():
+        raise FileRefused(_("The file is empty."))
+    if data.startswith(CFB_MAGIC):
+        raise FileRefused(
+            _(
+                "This workbook is encrypted (password-protected) or in the old .xls format. "
+                "Open it, remove the password, and save it as an Excel workbook (.xlsx)."
+            )
+        )
+    for magic, kind in NOT_SPREADSHEETS.items():
+        if data.startswith(magic):
+            raise FileRefused(
+                _("This is a %(kind)s file, not a spreadsheet. Upload an Excel workbook (.xlsx) or a CSV file.")
+                % {"kind": kind}
+            )
+    book = Book(name=name)
+    if data.startswith(b"PK"):
+        _read_xlsx(book, data, limit, progress)
+    else:
+        _read_csv(book, data, limit, progress)
+    return book
+
+
+# ---------------------------------------------------------------------------------------------
+# .xlsx
+
+
+def _check_archive(data, limit):
+    """Refuse a zip bomb before openpyxl sees it: expand every member, counting, and stop at the limit.
+
+    The sizes a zip declares can lie, so they are counted while decompressing, never trusted.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileRefused(_("The workbook is damaged and cannot be opened (it is not a valid .xlsx file).")) from None
+    names = {member.filename for member in members}
+    if "xl/workbook.xml" not in names:
+        raise FileRefused(_("This zip file is not an Excel workbook (.xlsx). Upload an .xlsx or a CSV file."))
+    if len(members) > 10_000:
+        raise FileRefused(_("The workbook has too many parts to be a spreadsheet."))
+    too_big = FileRefused(
+        _("The workbook expands to more than %(limit)s when opened; it is refused as a possible zip bomb.")
+        % {"limit": _megabytes(limit["expanded"])}
+    )
+    if sum(member.file_size for member in members) > limit["expanded"]:
+        raise too_big
+    total, formulas = 0, False
+    try:
+        for member in members:
+            if member.flag_bits & 0x1:
+                raise FileRefused(_("The workbook is encrypted. Remove the password and save it again."))
+            worksheet = member.filename.startswith("xl/worksheets/")
+            with archive.open(member) as stream:
+                tail = b""
+                while chunk := stream.read(1 << 20):
+                    total += len(chunk)
+                    if total > limit["expanded"]:
+                        raise too_big
+                    if worksheet and not formulas:
+                        formulas = bool(FORMULA_TAG.search(tail + chunk))
+                        tail = chunk[-16:]
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        raise FileRefused(_("The workbook is damaged and cannot be opened (it is not a valid .xlsx file).")) from None
+    return formulas
+
+
+def _text(value):
+    if type(value) is str:  # most cells: first
+        return restore(value) if value[:1] == "'" else value
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        number = Decimal(repr(value))
+        return format(number.normalize(), "f") if number == number.to_integral_value() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return restore(str(value))
+
+
+def _read_xlsx(book, data, limit, progress):
+    """Read with calamine (fast); a workbook with formulas is read with openpyxl, which can name their cells."""
+    if _check_archive(data, limit):
+        _read_xlsx_slowly(book, data, limit, progress)
+        return
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        titles = [title for title in workbook.sheet_names if normalise_header(title) not in INSTRUCTIONS]
+        for title in titles:
+            worksheet = workbook.get_sheet_by_name(title)
+            rows = (
+                (number, [value if type(value) is str and value[:1] != "'" else _text(value) for value in values])
+                for number, values in enumerate(
+                    worksheet.iter_rows(), start=1 + worksheet.start[0] if worksheet.start else 1
+                )
+            )
+            _read_sheet(book, sheet_for(title), title, rows, limit, progress, alone=len(titles) == 1)
+    except FileRefused:
+        raise
+    except Exception:  # calamine raises its own errors for a broken part; all mean the same to the user
+        raise FileRefused(_("The workbook is damaged and cannot be opened (it is not a valid .xlsx file).")) from None
+
+
+def _read_xlsx_slowly(book, data, limit, progress):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception:  # openpyxl raises many kinds for a broken part; all mean the same to the user
+        raise FileRefused(_("The workbook is damaged and cannot be opened (it is not a valid .xlsx file).")) from None
+    try:
+        worksheets = [ws for ws in workbook.worksheets if normalise_header(ws.title) not in INSTRUCTIONS]
+        for worksheet in worksheets:
+            spec = sheet_for(worksheet.title)
+            rows = _xlsx_rows(book, worksheet)
+            _read_sheet(
+                book, spec, worksheet.title, rows, limit, progress, alone=len(worksheets) == 1, check_formulas=True
+            )
+    except FileRefused:
+        raise
+    except Exception:
+        raise FileRefused(_("The workbook is damaged and cannot be opened (it is not a valid .xlsx file).")) from None
+    finally:
+        workbook.close()
+
+
+def _xlsx_rows(book, worksheet):
+    from openpyxl.utils import get_column_letter
+
+    for number, cells in enumerate(worksheet.iter_rows(), start=1):
+        values = []
+        for index, cell in enumerate(cells, start=1):
+            if getattr(cell, "data_type", None) == "f":
+                values.append(_Formula(get_column_letter(index), str(cell.value)))
+            else:
+                values.append(_text(getattr(cell, "value", None)))
+        yield number, values
+
+
+@dataclass
+class _Formula:
+    letter: str
+    formula: str
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+
+def _decode(data):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                break
+    if b"\x00" in data[:4096]:
+        raise FileRefused(
+            _("This is not a spreadsheet or a text file. Upload an Excel workbook (.xlsx) or a CSV file.")
+        )
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise FileRefused(_("The text of this CSV file cannot be read: save it as CSV UTF-8 (or GB18030)."))
+
+
+def _read_csv(book, data, limit, progress):
+    text = _decode(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(",\t;", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = ((number, [restore(value) for value in values]) for number, values in enumerate(reader, start=1))
+    try:
+        _read_sheet(book, None, book.name, rows, limit, progress, alone=True)
+    except csv.Error as exc:
+        raise FileRefused(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# A sheet, whatever it came from
+
+
+def _guess(headers):
+    """The sheet whose columns the headers name: all its required columns, and most of the others."""
+    names = {normalise_header(h) for h in headers if isinstance(h, str) and h.strip()}
+    best, best_score = None, 0
+    for spec in SHEETS:
+        if not all(column.names & names for column in spec.columns if column.required):
+            continue
+        score = sum(1 for column in spec.columns if column.names & names)
+        if spec is ROSTER:
+            score += 0.5 if any(c.names & names for c in spec.columns if c.key == "manager_employee_number") else -1
+        if score > best_score:
+            best, best_score = spec, score
+    return best
+
+
+def _find_header(book, title, rows, spec):
+    """(header row number, header cells, the rows after it) — headers may sit under a title line."""
+    seen = []
+    for number, values in rows:
+        seen.append((number, values))
+        texts = [v for v in values if isinstance(v, str)]
+        names = {normalise_header(v) for v in texts if v.strip()}
+        candidates = [spec] if spec else SHEETS
+        if any(sum(1 for c in s.columns if c.names & names) >= min(2, len(s.columns)) for s in candidates):
+            return number, values, seen
+        if len(seen) >= HEADER_SEARCH_ROWS:
+            break
+    return None, None, seen
+
+
+def _read_sheet(book, spec, title, rows, limit, progress, alone, check_formulas=False):
+    rows = iter(rows)
+    header_number, headers, seen = _find_header(book, title, rows, spec)
+    if headers is None:
+        if spec is not None or not alone:
+            if spec is None:
+                book.warn(_("This sheet is not part of the workbook format and was ignored."), sheet=title)
+            else:
+                book.error(_("No header row found: the first row names the columns."), sheet=title)
+        else:
+            book.error(_("No header row found: the first row names the columns (see the template)."), sheet=title)
+        return
+    headers = [h if isinstance(h, str) else "" for h in headers]
+    if spec is None:
+        spec = _guess(headers)
+        if spec is None:
+            level = book.error if alone else book.warn
+            level(
+                _("This sheet is not part of the workbook format and was ignored.")
+                if not alone
+                else _("The columns do not match any sheet of the format (see the template)."),
+                sheet=title,
+            )
+            return
+    if spec.kind in book.sheets:
+        book.error(_("The file has two %(sheet)s sheets.") % {"sheet": spec.zh}, sheet=title)
+        return
+    sheet = SheetIn(spec=spec, title=title, headers={})
+    book.sheets[spec.kind] = sheet
+    columns = {}  # index -> key
+    for index, header in enumerate(headers):
+        if not header.strip():
+            continue
+        name = normalise_header(header)
+        column = next((c for c in spec.columns if name in c.names), None)
+        if column is None:
+            if spec is ROSTER:
+                book.warn(
+                    _("This column is not used by the roster import and was ignored."), sheet=title, column=header
+                )
+            else:
+                book.error(
+                    _("Unknown column. The columns of this sheet are: %(columns)s.")
+                    % {"columns": "、".join(c.zh for c in spec.columns)},
+                    sheet=title,
+                    row=header_number,
+                    column=header,
+                )
+            continue
+        if column.key in sheet.headers:
+            book.error(_("This column appears twice."), sheet=title, row=header_number, column=header)
+            continue
+        columns[index] = column.key
+        sheet.headers[column.key] = header
+    for column in spec.columns:
+        if column.required and column.key not in sheet.headers:
+            book.error(
+                _("The required column %(column)s (%(english)s) is missing.")
+                % {"column": column.zh, "english": column.en},
+                sheet=title,
+                row=header_number,
+            )
+    blank_run = 0
+    after_header = [(n, v) for n, v in seen if n > header_number]
+    column_items = list(columns.items())
+    for number, values in (*after_header, *rows):
+        try:
+            blank = not "".join(values).strip()
+        except TypeError:  # a formula among the cells: not blank
+            blank = False
+        if blank:
+            blank_run += 1
+            if blank_run >= BLANK_RUN_LIMIT:
+                book.warn(_("Reading stopped after %(count)d empty rows.") % {"count": blank_run}, sheet=title)
+                break
+            continue
+        blank_run = 0
+        book.rows_read += 1
+        if book.rows_read > limit["rows"]:
+            raise FileRefused(
+                _("The file has more than %(limit)d rows; split it, or ask an administrator to raise the limit.")
+                % {"limit": limit["rows"]}
+            )
+        if progress is not None and book.rows_read % 1000 == 0:
+            progress(book.rows_read)
+        count, found = len(values), {}
+        for index, key in column_items:
+            value = values[index] if index < count else ""
+            if type(value) is not str:
+                book.error(
+                    _("A formula (%(formula)s) is not accepted: enter the value itself.")
+                    % {"formula": value.formula[:60]},
+                    sheet=title,
+                    row=number,
+                    column=sheet.headers[key],
+                )
+                value = ""
+            found[key] = value.strip()
+        if check_formulas:
+            for index, value in enumerate(values):
+                if isinstance(value, _Formula) and index not in columns:
+                    book.error(
+                        _("A formula is not accepted: enter the value itself."),
+                        sheet=title,
+                        row=number,
+                        column=value.letter,
+                    )
+        sheet.rows.append(RowIn(number, found))
+    if not sheet.rows:
+        # A sheet with headers and no rows (the template's, say) is as good as absent.
+        del book.sheets[spec.kind]
+        book.problems = [p for p in book.problems if p.sheet != title]
+    if progress is not None:
+        progress(book.rows_read)
