@@ -25,6 +25,9 @@ run: install
 	@echo "Demo logins (DEBUG only):"
 	@$(DEV_ENV) $(BIN)/python manage.py create_demo_users
 	@echo "Open http://$(HOST)/"
+	@# The task worker (imports, large exports) runs beside the web server and stops with it.
+	$(DEV_ENV) $(BIN)/python manage.py db_worker & WORKER=$$!; \
+	trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(HOST)
 
 lint: install

@@ -122,6 +122,10 @@ def database_from_env():
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
+        # The web server and the task worker write the same file: a writer waits for the other
+        # (IMMEDIATE takes the write lock at BEGIN, so a transaction never fails half-way to a
+        # write), and with WAL pages can be read while an import is being written.
+        config["OPTIONS"] = {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     else:
         try:
             config = dj_database_url.parse(url, conn_max_age=envint("DB_CONN_MAX_AGE", 60))
