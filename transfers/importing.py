@@ -51,7 +51,10 @@ from transfers.reading import Problem
 PUBLISHED = Position.Status.PUBLISHED
 HEADER_COLUMNS = [c.key for c in POSITIONS.columns if c.key not in ("promotes_to", "rotates_with")]
 YES = {"是", "yes", "y", "true", "1", "有"}
-NO = {"否", "no", "n", "false", "0", "无", ""}
+NO = {"否", "no", "n", "false", "0", "无"}
+# Empty cells in these columns mean "not given" rather than "clear it": headcount and review interval
+# have defaults, and whether a description is on file follows from what the row carries.
+KEEP_WHEN_EMPTY = {"headcount", "review_months", "has_description", "status"}
 
 
 class ImportRefused(Exception):
@@ -175,6 +178,21 @@ def _run(book, user, report, delete_missing):
         return  # the file itself could not be read as the format: nothing to compare
     sheets = book.sheets
     lock_tree(Position)  # an import may move anything: it takes the tree first, as every save does
+    if "departments" in sheets:
+        records = [
+            {
+                "code": r.values.get("code", ""),
+                "name": r.values.get("name", ""),
+                "parent": r.values.get("parent") or None,
+                "_row": r.number,
+            }
+            for r in sheets["departments"].rows
+        ]
+        _departments(records, report, sheet=sheets["departments"].title)
+    if "architecture" in sheets:
+        _architecture(sheets["architecture"], report)
+    if report.errors:
+        return
     if "roster" in sheets:
         if "positions" in sheets or "people" in sheets:
             report.problems.append(
@@ -192,21 +210,6 @@ def _run(book, user, report, delete_missing):
         _positions_from_roster(derived, user, report)
         if not report.errors:
             _people(derived.people, report, sheets["roster"].title)
-        return
-    if "departments" in sheets:
-        records = [
-            {
-                "code": r.values.get("code", ""),
-                "name": r.values.get("name", ""),
-                "parent": r.values.get("parent") or None,
-                "_row": r.number,
-            }
-            for r in sheets["departments"].rows
-        ]
-        _departments(records, report, sheet=sheets["departments"].title)
-    if "architecture" in sheets:
-        _architecture(sheets["architecture"], report)
-    if report.errors:
         return
     if "positions" in sheets or any(spec.kind in sheets for spec in SECTION_SHEETS):
         _positions(book, user, report, delete_missing)
@@ -511,6 +514,8 @@ def _documents(book, report):
                 continue
             document = {}
             for key, value in row.values.items():
+                if key in KEEP_WHEN_EMPTY and value == "":
+                    continue  # not given: a new position gets the default, a stored one keeps its value
                 if key in ("promotes_to", "rotates_with"):
                     document.setdefault("career", {})[key] = split_codes(value)
                 elif key == "dotted_reports_to":
@@ -519,13 +524,8 @@ def _documents(book, report):
                     document[key] = _flag(value)
                 elif key in ("department", "reports_to", "job_family", "grade"):
                     document[key] = value or None
-                elif key in ("headcount", "review_months", "experience_years") and value == "":
-                    if key == "experience_years":
-                        document[key] = None
-                    else:
-                        report.problems.append(
-                            Problem("error", _("This cell is required."), sheet.title, row.number, sheet.header(key))
-                        )
+                elif key == "experience_years" and value == "":
+                    document[key] = None
                 else:
                     document[key] = value
             if "career" in document:  # a file with one of the two columns leaves the other alone (_save_positions)

@@ -230,9 +230,7 @@ def _read_xlsx(book, data, limit, progress):
             worksheet = workbook.get_sheet_by_name(title)
             rows = (
                 (number, [value if type(value) is str and value[:1] != "'" else _text(value) for value in values])
-                for number, values in enumerate(
-                    worksheet.iter_rows(), start=1 + worksheet.start[0] if worksheet.start else 1
-                )
+                for number, values in enumerate(worksheet.iter_rows(), start=1)  # calamine yields leading blank rows
             )
             _read_sheet(book, sheet_for(title), title, rows, limit, progress, alone=len(titles) == 1)
     except FileRefused:
@@ -454,7 +452,7 @@ def _read_sheet(book, spec, title, rows, limit, progress, alone, check_formulas=
                 )
                 value = ""
             found[key] = value.strip()
-        if check_formulas:
+        if check_formulas and spec is not ROSTER:  # a roster's extra columns are ignored, formulas and all
             for index, value in enumerate(values):
                 if isinstance(value, _Formula) and index not in columns:
                     book.error(

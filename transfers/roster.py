@@ -199,10 +199,14 @@ def derive(sheet, report):
         return derived
     names = {**by_code, **{code: text for code, (text, _row, _n) in new_names.items()}}
 
+    outside_departments = dict(
+        Position.objects.filter(code__in=set(outside.values())).values_list("code", "department__code")
+    )
+
     def department_of(number):
         if number in people:
             return department_codes.get(people[number].values.get("department", ""))
-        return None
+        return outside_departments.get(outside.get(number))  # a manager on file: their post's department
 
     for code, (text, row_number, first) in new_names.items():
         # A new department sits under the department of its first member's manager, when that differs.
@@ -243,9 +247,18 @@ def derive(sheet, report):
         post.people.append((number, row.values["name"]))
         post.rows.append(row.number)
         post_of[number] = key
+    # A post on file keeps its other holders: its headcount must make room for them and the roster's.
+    staying = defaultdict(int)
+    for code in (
+        Assignment.objects.current()
+        .filter(kind=Assignment.Kind.PRIMARY, position__code__in=[p.code for p in posts.values() if p.existing])
+        .exclude(person__employee_number__in=list(people))
+        .values_list("position__code", flat=True)
+    ):
+        staying[code] += 1
     for post in posts.values():
         if post.existing:
-            post.headcount = max(headcounts[post.code], len(post.people))
+            post.headcount = max(headcounts[post.code], len(post.people) + staying[post.code])
             post.headcount_changed = post.headcount != headcounts[post.code]
         else:
             post.headcount = len(post.people)

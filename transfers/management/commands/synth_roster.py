@@ -15,9 +15,33 @@ from django.core.management.base import BaseCommand, CommandError
 
 from transfers.format import ROSTER
 
-DEPARTMENTS = ["销售中心", "研发中心", "运维部", "财务部", "人力资源部", "市场部", "客服中心", "采购部", "法务部", "质量部"]
+DEPARTMENTS = [
+    "销售中心",
+    "研发中心",
+    "运维部",
+    "财务部",
+    "人力资源部",
+    "市场部",
+    "客服中心",
+    "采购部",
+    "法务部",
+    "质量部",
+]
 SECTIONS = ["一部", "二部", "三部", "四部", "五部", "六部"]
-STAFF_TITLES = ["专员", "助理", "工程师", "高级工程师", "代表", "分析师", "顾问", "主管", "文员", "技术员", "设计师", "测试员"]
+STAFF_TITLES = [
+    "专员",
+    "助理",
+    "工程师",
+    "高级工程师",
+    "代表",
+    "分析师",
+    "顾问",
+    "主管",
+    "文员",
+    "技术员",
+    "设计师",
+    "测试员",
+]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽"
 
@@ -42,7 +66,7 @@ def roster_rows(people, seed=1, shared=0.2):
         for s in SECTIONS[: max(1, min(len(SECTIONS), people // (len(departments) * 25)))]:
             sections.append((d, f"{d}{s}", add(f"{s}经理", f"{d}{s}", heads[d])))
     leads = []
-    for d, section, manager in sections:
+    for _d, section, manager in sections:
         for t in range(3):
             leads.append((section, add(f"{section}第{t + 1}组组长" if t else "组长", section, manager)))
     titles = {}
