@@ -38,6 +38,8 @@ PAGES = (
     ("api_as_of", "/api/positions/?as_of={as_of}"),
     ("staffing", "/staffing/"),
     ("matrix", "/architecture/"),
+    # The diagram, three levels under the top post ({top}); it must cost at most half the whole outline.
+    ("diagram", "/org/{top}/diagram/?depth=3"),
 )
 # What the portal promises at the largest size (milliseconds) and how costs may grow with size.
 CHART_LIMIT_MS = 1000
@@ -55,6 +57,7 @@ MAX_GROWTH = {
     "api_as_of": None,
     "staffing": None,
     "matrix": None,
+    "diagram": 1.5,
 }
 
 
@@ -277,7 +280,7 @@ def run(args):
         )
         pages = {}
         for name, url in PAGES:
-            page_url = url.format(card=card["code"], as_of=quote(as_of))
+            page_url = url.format(card=card["code"], as_of=quote(as_of), top=top_code())
             pages[name] = {"url": page_url, **measure(client, page_url, args.repeat)}
         report["sizes"][str(size)] = {
             "positions_in_database": Position.objects.count(),
@@ -289,6 +292,12 @@ def run(args):
     report["ratios"] = ratios(report, args.sizes)
     report["targets"] = targets(report, args.sizes)
     return report
+
+
+def top_code():
+    from positions.models import Position
+
+    return Position.objects.filter(level=0).order_by("tree_id").values_list("code", flat=True).first()
 
 
 def ratios(report, sizes):
@@ -314,6 +323,13 @@ def targets(report, sizes):
             for name in ("staffing", "matrix")
         ),
     ]
+    checks.append(
+        (
+            f"diagram (depth 3) at {sizes[-1]} positions <= half the whole chart",
+            largest["diagram"]["median_ms"],
+            largest["chart"]["median_ms"] / 2,
+        )
+    )
     for size in sizes:
         card = report["sizes"][str(size)]["pages"]["card"]["median_ms"]
         checks.append((f"card at {size} positions < {CARD_LIMIT_MS} ms", card, CARD_LIMIT_MS))

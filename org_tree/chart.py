@@ -73,8 +73,9 @@ FIELDS = (
 )
 
 
-def build_chart(user, root=None, query=""):
-    """Nodes of the whole chart, or of the subtree under `root`, in tree order.
+def build_chart(user, root=None, query="", depth=None):
+    """Nodes of the whole chart, or of the subtree under `root`, in tree order; `depth`: only so
+    many levels from the top (the diagram's), each node still knowing how many are below it.
 
     Four queries whatever the size: the positions with their completeness facts, their holders,
     their dotted-line superiors and the JD template.
@@ -82,6 +83,8 @@ def build_chart(user, root=None, query=""):
     positions = Position.objects.order_by("tree_id", "lft")
     if root is not None:
         positions = positions.under(root)
+    if depth is not None:
+        positions = positions.filter(level__lt=(root.level if root is not None else 0) + depth)
     holders = defaultdict(list)
     for position_id, name, kind in (
         Assignment.objects.current()

@@ -2,13 +2,16 @@
 
 from urllib.parse import urlencode
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from org_tree.architecture import matrix
 from org_tree.chart import build_chart, build_chart_as_of, render_chart
+from org_tree.diagram import MAX_DEPTH, clamp_depth, layout, render_svg
 from org_tree.forms import DepartmentFilterForm
 from org_tree.staffing import staffing_table, totals
 from positions import history
@@ -61,6 +64,130 @@ def chart(request, code=None):
         "matches": [node for node in nodes if node.match],
     }
     return render(request, "org_tree/chart.html", context)
+
+
+def _diagram(request, code):
+    """What the diagram of `code` (or of the top) needs, from the request: nodes, depth, the root,
+    its chain of superiors and the query string links keep. Raises Http404 for an unknown code and
+    history.AsOfError for an `as_of` the history cannot answer."""
+    depth, depth_message = clamp_depth(request.GET.get("depth"))
+    query = request.GET.get("q", "")[:200]
+    keep = {}
+    if request.GET.get("as_of"):
+        at = history.parse_as_of(request.GET["as_of"])
+        nodes = build_chart_as_of(request.user, at, root_code=code, query=query)
+        if nodes is None:
+            raise Http404
+        nodes = [node for node in nodes if node.level < depth]
+        keep["as_of"] = timezone.localtime(at).isoformat()
+        root = nodes[0] if code else None
+        ancestors, movable = [], False
+    else:
+        at = None
+        root = get_object_or_404(Position, code=code) if code else None
+        nodes = build_chart(request.user, root=root, query=query, depth=depth)
+        ancestors = list(root.get_ancestors()) if root else []
+        movable = may_edit(request.user)
+    as_of_suffix = ("?" + urlencode({"as_of": keep["as_of"]})) if at else ""
+    if query:
+        keep["q"] = query
+    return {
+        "as_of_suffix": as_of_suffix,
+        "nodes": nodes,
+        "depth": depth,
+        "depth_message": depth_message,
+        "root": root,
+        "ancestors": ancestors,
+        "movable": movable,
+        "as_of": at,
+        "query": query,
+        "keep": ("?" + urlencode(keep)) if keep else "",
+        "layout": layout(nodes, depth),
+    }
+
+
+def _as_of_refused(request, error):
+    return render(request, "positions/as_of_error.html", {"message": str(error)}, status=400)
+
+
+@reader_required
+@require_GET
+def diagram(request, code=None):
+    try:
+        context = _diagram(request, code)
+    except history.AsOfError as error:
+        return _as_of_refused(request, error)
+    context["svg"] = mark_safe(  # noqa: S308 - render_svg escapes every value
+        render_svg(
+            context["layout"],
+            query_string=context["as_of_suffix"],
+            depth=context["depth"],
+            movable=context["movable"],
+        )
+    )
+    context["depths"] = range(1, MAX_DEPTH + 1)
+    context["matches"] = [node for node in context["nodes"] if node.match]
+    return render(request, "org_tree/diagram.html", context)
+
+
+def _file_name(context, extension):
+    root = context["root"]
+    return f"org-chart{'-' + root.code if root else ''}.{extension}"
+
+
+@reader_required
+@require_GET
+def diagram_svg(request, code=None):
+    try:
+        context = _diagram(request, code)
+    except history.AsOfError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    title = context["root"].title if context["root"] else _("Org chart")
+    svg = render_svg(context["layout"], depth=context["depth"], standalone=True, title=title)
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_file_name(context, "svg")}"'
+    return response
+
+
+PDF_IN_REQUEST = 1500  # positions; a larger PDF is made by the task worker, as an export job
+
+
+def chart_nodes(user, code=None, depth=None, as_of=None):
+    """The nodes a printed chart shows: under `code` (or all), `depth` levels (or all), as of a time."""
+    if as_of is not None:
+        nodes = build_chart_as_of(user, as_of, root_code=code)
+        if nodes is None:
+            raise Http404
+        return [node for node in nodes if depth is None or node.level < depth]
+    root = get_object_or_404(Position, code=code) if code else None
+    return build_chart(user, root=root, depth=depth)
+
+
+@reader_required
+@require_GET
+def diagram_pdf(request, code=None):
+    """The diagram as a PDF, over as many landscape pages as it needs: the whole subtree unless `depth` is given."""
+    from org_tree.paper import PAPERS, render_pdf
+
+    paper = request.GET.get("paper", "A4").upper()
+    if paper not in PAPERS:
+        paper = "A4"
+    depth = clamp_depth(request.GET["depth"])[0] if request.GET.get("depth") else None
+    try:
+        at = history.parse_as_of(request.GET["as_of"]) if request.GET.get("as_of") else None
+    except history.AsOfError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    nodes = chart_nodes(request.user, code, depth, at)
+    if len(nodes) > PDF_IN_REQUEST and at is None:
+        from transfers.jobs import start_chart_export
+
+        job = start_chart_export(request.user, code, paper=paper, depth=depth)
+        return redirect(job)
+    title = nodes[0].title if code and nodes else _("Org chart")
+    data, _pages = render_pdf(nodes, paper=paper, title=title)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="org-chart{"-" + code if code else ""}.pdf"'
+    return response
 
 
 def _department_filter(request):

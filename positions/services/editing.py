@@ -52,7 +52,7 @@ ORDER_OFFSET = 1_000_000
 FEW_STRUCTURAL_CHANGES = 20
 TEXT_LIMIT = 2000
 # Codes whose card address is one of the portal's own pages (/positions/new/).
-RESERVED_CODES = {"new"}
+RESERVED_CODES = {"new", "diagram"}  # /positions/new/, /org/diagram/
 EDUCATION_ALIASES = {
     "不限": "any",
     "高中": "secondary",
