@@ -121,3 +121,19 @@ def browser_type_launch_args(browser_type_launch_args):
             pytest.fail(f"CI must run the browser tests, but {CHROMIUM} is missing")
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium); browser tests need it")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+# PDF tests: a CJK TrueType font to embed (org_tree/paper.py) and poppler's tools to read the PDF
+# back. In CI both are required (.ci/run installs them); elsewhere the tests that need them skip.
+@pytest.fixture(scope="session")
+def pdf_tools():
+    from org_tree.paper import FONT_FILES
+
+    missing = [tool for tool in ("pdftotext", "pdffonts", "pdftoppm", "pdfinfo") if not shutil.which(tool)]
+    if not any(Path(path).exists() for path in FONT_FILES):
+        missing.append("a CJK TrueType font (fonts-wqy-zenhei)")
+    if missing:
+        message = f"PDF tests need {', '.join(missing)} (apt-get install poppler-utils fonts-wqy-zenhei)"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PDF tests: {message}")
+        pytest.skip(message)
