@@ -307,7 +307,12 @@ def _departments(records, report, *, sheet, from_roster=False):
     try:
         in_tree_order(list(by_code.values()), "code", "parent")
     except OrganisationError as exc:
-        report.problems.append(Problem("error", " ".join(exc.messages), sheet=sheet))
+        message = " ".join(exc.messages)
+        on_loop = [r for r in records if r["code"] in message and r.get("parent")]
+        for record in on_loop or [{}]:
+            report.problems.append(
+                Problem("error", message, sheet, record.get("_row"), DEPARTMENTS.column("parent").zh if record else "")
+            )
         return
     parents = {d.pk: d.code for d in existing.values()}
     for record in records:
@@ -629,7 +634,17 @@ def _where(key, source, code, sheet_title):
         return title, numbers[0] if numbers else None, ""
     if source.row is not None:
         return source.sheet, source.row, source.columns.get(key, source.columns.get(parts[0], ""))
+    for title, numbers, headers in source.sections.values():  # no positions row: its first section row
+        if numbers:
+            column = headers.get("weight", "") if key == "status" and "weight" in headers else ""
+            return title, numbers[0], column
     return sheet_title, None, ""
+
+
+def _place(source, code, fallback_sheet):
+    """(sheet, row) of a position's row in the report: its positions row, or its first section row."""
+    sheet, row, _column = _where("code", source, code, fallback_sheet)
+    return sheet, row
 
 
 def _positions(book, user, report, delete_missing):
@@ -637,13 +652,32 @@ def _positions(book, user, report, delete_missing):
     positions_sheet = book.sheets.get("positions")
     if report.errors:
         return
+    # Rows of section sheets name positions that must exist, in the file's positions sheet or on file.
+    listed = {code for code, (_document, source) in planned.items() if source.row is not None}
+    stored = set(Position.objects.filter(code__in=list(planned)).values_list("code", flat=True))
+    for code, (_document, source) in planned.items():
+        if code not in listed and code not in stored:
+            for title, numbers, headers in source.sections.values():
+                if numbers:
+                    report.problems.append(
+                        Problem(
+                            "error",
+                            _("Unknown position %(code)s: add it to the positions sheet, or correct the code.")
+                            % {"code": code},
+                            title,
+                            numbers[0],
+                            headers.get("code", ""),
+                        )
+                    )
+    if report.errors:
+        return
     missing = []
     if delete_missing:
         if positions_sheet is None:
             report.problems.append(Problem("error", _("Deleting positions not in the file needs a positions sheet.")))
             return
-        missing = list(
-            Position.objects.exclude(code__in=list(planned)).order_by("-level", "code").values_list("code", "title")
+        missing = list(  # not in the positions sheet: rows of section sheets alone do not keep a position
+            Position.objects.exclude(code__in=list(listed)).order_by("-level", "code").values_list("code", "title")
         )
     _save_positions(planned, user, report, fallback_sheet=positions_sheet.title if positions_sheet else "")
     if missing and not report.errors:
@@ -711,7 +745,7 @@ def _save_positions(planned, user, report, *, fallback_sheet):
                 sheet, row, column = _where(key, source, code, fallback_sheet)
                 report.problems.append(Problem("error", f"{describe(key)}: {' '.join(messages)}", sheet, row, column))
             report.rows.append(
-                RowResult(source.sheet or fallback_sheet, source.row, code, planned[code][0].get("title", ""), "error")
+                RowResult(*_place(source, code, fallback_sheet), code, planned[code][0].get("title", ""), "error")
             )
         return
     for index, problems in result.drafted.items():
@@ -725,7 +759,8 @@ def _save_positions(planned, user, report, *, fallback_sheet):
             )
         )
     if approver and result.changed:
-        approval.sign_off([p.pk for p in result.positions.values()], prepared_by=user, approved_by=user)
+        changed = [result.positions[code].pk for code in (*result.created, *result.updated)]
+        approval.sign_off(changed, prepared_by=user, approved_by=user)
     created, updated = set(result.created), set(result.updated)
     for index, code in enumerate(index_codes):
         source = planned[code][1]
@@ -733,7 +768,7 @@ def _save_positions(planned, user, report, *, fallback_sheet):
         status = "new" if code in created else "changed" if code in updated else "unchanged"
         changes = _changes(result.before.get(index), after) if status == "changed" else []
         report.rows.append(
-            RowResult(source.sheet or fallback_sheet, source.row, code, after.get("title", ""), status, changes)
+            RowResult(*_place(source, code, fallback_sheet), code, after.get("title", ""), status, changes)
         )
     for code, save in proposed:
         source = planned[code][1]
@@ -746,7 +781,7 @@ def _save_positions(planned, user, report, *, fallback_sheet):
                         "error", f"{describe(key)}: {' '.join(messages)}", *_where(key, source, code, fallback_sheet)
                     )
                 )
-            report.rows.append(RowResult(source.sheet or fallback_sheet, source.row, code, code, "error"))
+            report.rows.append(RowResult(*_place(source, code, fallback_sheet), code, code, "error"))
             continue
         if outcome.proposal is not None:
             before = without_row_ids(position_document(load_positions(Position.objects.filter(code=code))[0]))
@@ -761,7 +796,7 @@ def _save_positions(planned, user, report, *, fallback_sheet):
                 )
             )
         else:
-            report.rows.append(RowResult(source.sheet or fallback_sheet, source.row, code, code, "unchanged"))
+            report.rows.append(RowResult(*_place(source, code, fallback_sheet), code, code, "unchanged"))
 
 
 def _plain(value):

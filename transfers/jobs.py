@@ -81,6 +81,19 @@ def start_export(user, query, *, fmt="xlsx"):
     return job
 
 
+def start_chart_export(user, code, *, paper="A4", depth=None):
+    """The org chart (under `code`) as a PDF, made by the worker: a large one takes a while."""
+    job = Job.objects.create(
+        kind=Job.Kind.EXPORT,
+        user=user,
+        language=translation.get_language() or "zh-hans",
+        file_name=f"org-chart{'-' + code if code else ''}.pdf",
+        query={"chart": code or "", "paper": paper, "depth": depth, "format": "pdf"},
+    )
+    _enqueue(job)
+    return job
+
+
 def export_name(fmt):
     from django.utils import timezone
 
@@ -94,14 +107,14 @@ def export_positions(user, query):
 
     params = QueryDict(query or "")
     positions = Position.objects.visible_to(user)
-    if params.get("scope") == "staffing":
+    if params.get("scope") == "staffing":  # the staffing table's export (the list's own scope is a filter)
         form = DepartmentFilterForm(params)
         if form.is_valid() and form.cleaned_data.get("department"):
             positions = positions.in_department(form.cleaned_data["department"])
         return positions
     filters = QueryDict(mutable=True)
     for key, values in params.lists():
-        if key not in ("scope", "format", "page"):
+        if key not in ("format", "page"):
             filters.setlist(key, values)
     if filters:
         form = PositionFilterForm(filters)
@@ -118,9 +131,10 @@ def make_export(user, query, fmt, progress=None):
 
 def run(job_id):
     """Run the job: what the task does. Never raises: a job always ends in a final status."""
+    # Claim the job: of two workers handed the same task, one wins; the other leaves it alone.
+    if not Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(status=Job.Status.READING):
+        return
     job = Job.objects.select_related("user").get(pk=job_id)
-    if job.status not in Job.RUNNING:
-        return  # run already (a task delivered twice)
     with translation.override(job.language):
         try:
             if job.kind == Job.Kind.EXPORT:
@@ -138,6 +152,20 @@ def run(job_id):
 def _export(job):
     job.progress(status=Job.Status.WRITING)
     user = job.user or get_user_model()(is_superuser=True)
+    if "chart" in job.query:
+        from org_tree.paper import render_pdf
+        from org_tree.views import chart_nodes
+
+        nodes = chart_nodes(user, job.query["chart"] or None, job.query.get("depth"))
+        job.progress(rows_total=len(nodes))
+        data, _pages = render_pdf(
+            nodes,
+            paper=job.query.get("paper", "A4"),
+            title=nodes[0].title if job.query["chart"] and nodes else _("Org chart"),
+            progress=lambda done, total: job.progress(rows_written=done, rows_total=total),
+        )
+        Job.objects.filter(pk=job.pk).update(data=data, status=Job.Status.DONE)
+        return
     data = make_export(
         user,
         job.query.get("query", ""),

@@ -12,6 +12,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -19,6 +20,8 @@ from django.utils.translation import gettext as _
 from transfers.format import INSTRUCTIONS, ROSTER, SHEETS, normalise_header, restore, sheet_for
 
 HEADER_SEARCH_ROWS = 10  # a title line or two above the headers is common in rosters
+MAX_COLUMNS = 200  # columns read in a sheet (the widest sheet of the format has 18)
+GRID_LIMIT = 5_000_000  # rows x columns calamine may allocate (about 160 MB); beyond it openpyxl streams
 BLANK_RUN_LIMIT = 10_000  # LibreOffice can carry ~1M styled blank rows: stop after this many in a row
 FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a cell formula in a worksheet's XML
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted .xlsx, or an old .xls
@@ -115,7 +118,7 @@ def limits():
 
 
 def _megabytes(number):
-    return f"{number / 1024 / 1024:.0f} MB"
+    return f"{number / 1024 / 1024:.1f} MB".replace(".0 MB", " MB")
 
 
 def read_upload(name, data, *, progress=None):
@@ -177,7 +180,7 @@ def _check_archive(data, limit):
     )
     if sum(member.file_size for member in members) > limit["expanded"]:
         raise too_big
-    total, formulas = 0, False
+    total, shape = 0, SheetShape()
     try:
         for member in members:
             if member.flag_bits & 0x1:
@@ -189,12 +192,63 @@ def _check_archive(data, limit):
                     total += len(chunk)
                     if total > limit["expanded"]:
                         raise too_big
-                    if worksheet and not formulas:
-                        formulas = bool(FORMULA_TAG.search(tail + chunk))
-                        tail = chunk[-16:]
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+                    if worksheet:
+                        shape.scan(tail + chunk)
+                        tail = chunk[-32:]
+    except FileRefused:
+        raise
+    except Exception:  # zipfile, zlib, lzma and bz2 each raise their own kinds for damaged data
         raise FileRefused(_("The workbook is damaged and cannot be opened (it is not a valid .xlsx file).")) from None
-    return formulas
+    return shape
+
+
+class SheetShape:
+    """What the worksheets' XML says about their extent, read while it is being unzipped: a tiny file
+    can place one cell at XFD1048576, and a reader that builds the whole grid would need terabytes."""
+
+    CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})\d')
+    CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}(\d{5,})"')  # rows from 10,000 on: smaller ones cannot matter
+    ROW_REF = re.compile(rb'<row r="(\d+)"')
+
+    def __init__(self):
+        self.formulas = False
+        self.max_row = 0
+        self.max_column = 0
+        self.cells = 0
+        self.cells_with_ref = 0
+
+    def scan(self, chunk):
+        if not self.formulas:
+            self.formulas = bool(FORMULA_TAG.search(chunk))
+        letters = set(self.CELL_COLUMN.findall(chunk))
+        if letters:
+            self.max_column = max(self.max_column, *(_column_number(c) for c in letters))
+        digits = self.CELL_ROW.findall(chunk)
+        if digits:
+            longest = len(max(digits, key=len))  # the longest number is the largest: only those are converted
+            self.max_row = max(self.max_row, *(int(d) for d in digits if len(d) == longest))
+        rows = self.ROW_REF.findall(chunk)
+        if rows:
+            self.max_row = max(self.max_row, *(int(r) for r in rows))
+        self.cells += chunk.count(b"<c ") + chunk.count(b"<c>") + chunk.count(b"<c/>")
+        self.cells_with_ref += chunk.count(b'<c r="')
+
+    @property
+    def gridded(self):
+        """Whether a reader that allocates the whole grid (calamine) can read it in bounded memory."""
+        return (
+            not self.formulas
+            and self.cells <= self.cells_with_ref + 64  # cells without a reference are placed by counting
+            and self.max_column <= MAX_COLUMNS
+            and self.max_row * max(self.max_column, 1) <= GRID_LIMIT
+        )
+
+
+def _column_number(letters):
+    number = 0
+    for letter in letters.decode():
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 def _text(value):
@@ -218,7 +272,8 @@ def _text(value):
 
 def _read_xlsx(book, data, limit, progress):
     """Read with calamine (fast); a workbook with formulas is read with openpyxl, which can name their cells."""
-    if _check_archive(data, limit):
+    if not _check_archive(data, limit).gridded:
+        # Formulas to name, or an extent a grid would not hold: openpyxl streams it row by row.
         _read_xlsx_slowly(book, data, limit, progress)
         return
     from python_calamine import CalamineWorkbook
@@ -265,7 +320,7 @@ def _read_xlsx_slowly(book, data, limit, progress):
 def _xlsx_rows(book, worksheet):
     from openpyxl.utils import get_column_letter
 
-    for number, cells in enumerate(worksheet.iter_rows(), start=1):
+    for number, cells in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS), start=1):
         values = []
         for index, cell in enumerate(cells, start=1):
             if getattr(cell, "data_type", None) == "f":
@@ -419,7 +474,7 @@ def _read_sheet(book, spec, title, rows, limit, progress, alone, check_formulas=
     blank_run = 0
     after_header = [(n, v) for n, v in seen if n > header_number]
     column_items = list(columns.items())
-    for number, values in (*after_header, *rows):
+    for number, values in chain(after_header, rows):  # rows stay a stream: a sheet is never held twice
         try:
             blank = not "".join(values).strip()
         except TypeError:  # a formula among the cells: not blank

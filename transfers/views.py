@@ -15,6 +15,7 @@ from transfers.models import Job
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
+PDF = "application/pdf"
 ROW_VIEWS = {
     "changes": ("new", "changed", "proposed", "deleted", "error"),
     "new": ("new",),
@@ -40,7 +41,7 @@ def _get_job_for_user(request, pk):
 
 
 def _download(data, name, fmt):
-    response = HttpResponse(data, content_type=CSV if fmt == "csv" else XLSX)
+    response = HttpResponse(data, content_type={"csv": CSV, "pdf": PDF}.get(fmt, XLSX))
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -48,7 +49,10 @@ def _download(data, name, fmt):
 @transfer_required
 @require_http_methods(["GET", "POST"])
 def index(request):
-    form = UploadForm(request.POST or None, request.FILES or None, may_delete=may_delete(request.user))
+    posted = request.method == "POST"
+    form = UploadForm(
+        request.POST if posted else None, request.FILES if posted else None, may_delete=may_delete(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         job = jobs.start_import(

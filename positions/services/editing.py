@@ -779,7 +779,7 @@ def _write(saves, parsed, stored, refs, final_codes, merged, same=frozenset()):
         for index in _parents_first(new, instances, superiors):
             instances[index].parent = superiors.get(index)
             instances[index].save()
-        for index in structural:
+        for index in _top_down(structural, instances, superiors):
             if index in new:
                 continue
             position = instances[index]
@@ -804,6 +804,21 @@ def _write(saves, parsed, stored, refs, final_codes, merged, same=frozenset()):
             result.unchanged.append(position.code)
         result.positions[position.code] = position
     return result
+
+
+def _top_down(indexes, instances, superiors):
+    """Moves in the order of the final tree, shallowest first: each post then goes under a superior
+    already in its final place, so posts trading places never pass through a loop."""
+    final_parent = {id(instances[i]): superiors[i] for i in superiors}
+
+    def depth(position, seen=()):
+        # Through the posts that move, to one that stays (its stored level): no query.
+        if id(position) not in final_parent or id(position) in seen:
+            return position.level
+        superior = final_parent[id(position)]
+        return 0 if superior is None else depth(superior, (*seen, id(position))) + 1
+
+    return sorted(indexes, key=lambda index: depth(instances[index]))
 
 
 def _parents_first(indexes, instances, superiors):
