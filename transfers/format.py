@@ -21,10 +21,11 @@ class Column:
     required: bool = False
     kind: str = "text"  # text, number, codes (a list of codes), flag
     help: str = ""
+    aliases: tuple = ()  # other headers HR systems use for the same column
 
     @property
     def names(self):
-        return {normalise_header(self.zh), normalise_header(self.en), normalise_header(self.key)}
+        return {normalise_header(name) for name in (self.zh, self.en, self.key, *self.aliases)}
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Sheet:
         return next(column for column in self.columns if column.key == key)
 
 
-CODE = Column("code", "岗位编码", "position code", required=True)
+CODE = Column("code", "岗位编码", "position code", required=True, aliases=("岗位编号", "岗位代码", "职位编码"))
 LINE = Column("line", "序号", "line", required=True, kind="number")
 TEXT = Column("text", "内容", "text", required=True)
 
@@ -155,12 +156,17 @@ ROSTER = Sheet(
     "花名册",
     "roster",
     (
-        Column("employee_number", "工号", "employee number", required=True),
-        Column("name", "姓名", "name", required=True),
-        Column("title", "岗位", "title", required=True),
-        Column("department", "部门", "department"),
-        Column("manager_employee_number", "直接上级工号", "manager employee number"),
-        Column("login", "登录名", "login"),
+        Column("employee_number", "工号", "employee number", required=True, aliases=("员工编号", "员工工号", "员工号")),
+        Column("name", "姓名", "name", required=True, aliases=("员工姓名",)),
+        Column("title", "岗位", "title", required=True, aliases=("岗位名称", "职位", "职务")),
+        Column("department", "部门", "department", aliases=("所属部门", "部门名称")),
+        Column(
+            "manager_employee_number",
+            "直接上级工号",
+            "manager employee number",
+            aliases=("直属上级工号", "上级工号", "汇报上级工号", "直接上级编号", "manager"),
+        ),
+        Column("login", "登录名", "login", aliases=("账号", "用户名", "username")),
     ),
     help=_("A staff roster: positions are derived from it (see README)."),
 )
@@ -178,7 +184,9 @@ TYPE_NAMES = {"category": "类别", "family": "职族", "grade": "职级"}
 def normalise_header(text):
     """Headers match whatever their case, spacing and brackets: "复审周期(月)" is "复审周期（月）"."""
     text = str(text or "").strip().lower().replace("（", "(").replace("）", ")")
-    return "".join(text.split()).replace("_", "").replace("-", "")
+    # A required mark (*, ＊) or note ("(必填)") that templates put beside a header is not its name.
+    text = text.replace("(必填)", "").replace("(选填)", "").replace("(required)", "").replace("(optional)", "")
+    return "".join(text.split()).replace("_", "").replace("-", "").replace("*", "").replace("＊", "")
 
 
 def sheet_for(title):
