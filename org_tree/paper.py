@@ -170,12 +170,17 @@ def paginate(nodes, paper="A4", progress=None):
             member.page = page
         if item.whole is not None and item.whole.page is None:
             item.whole.page = page
-        position_of = {id(node): i for i, node in enumerate(sub)}
+        # Only the page's own branch can be cut (branches sharing it are whole); a cut box whose reports
+        # are among the nodes continues on a page of its own, one cut by `depth` keeps its "+N".
+        own = item.nodes
+        position_of = {id(node): i for i, node in enumerate(own)}
         for box in chosen.boxes:
-            if box.hidden and box.node is not sub[0]:
-                pending = _Pending(_subtree(sub, position_of[id(box.node)]), page, box.node.title)
-                box.pending = pending
-                queue.append(pending)
+            if box.hidden and box.node is not own[0] and id(box.node) in position_of:
+                branch = _subtree(own, position_of[id(box.node)])
+                if len(branch) > 1:
+                    pending = _Pending(branch, page, box.node.title)
+                    box.pending = pending
+                    queue.append(pending)
         pages.append(page)
         if progress is not None:
             progress(len(pages), len(pages) + len(queue))
@@ -305,6 +310,14 @@ def _draw_page(canvas, page, total, paper, title, stamp):
             canvas.setFillColor(_colour(d.WARN))
             canvas.setFont(FONT, 10 * scale)
             canvas.drawString(X(box.x), Y(box.y - 4), _("from page %(page)d") % {"page": page.origins[box.code][0]})
+        if box.hidden:  # cut by the depth asked for: the count of what is below, as on the screen
+            canvas.setFillColor(_colour(d.ACCENT))
+            canvas.roundRect(
+                X(box.x + d.BOX_W - 52), Y(box.y + d.BOX_H - 4), 46 * scale, 18 * scale, 9 * scale, stroke=0, fill=1
+            )
+            canvas.setFillColor(_colour("#ffffff"))
+            canvas.setFont(FONT, 11 * scale)
+            canvas.drawCentredString(X(box.x + d.BOX_W - 29), Y(box.y + d.BOX_H - 9), f"+{box.hidden}")
         if box.continued_on:
             label = _("Continued on page %(page)d") % {"page": box.continued_on}
             canvas.setFillColor(_colour(d.WARN))
