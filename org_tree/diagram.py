@@ -20,10 +20,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-BOX_W, BOX_H = 196, 104
+BOX_W, BOX_H = 196, 118
 H_GAP = 20  # between subtrees side by side
 V_GAP = 44  # between a box and the row of its subordinates
-ROW_GAP = 16  # between stacked rows
+ROW_GAP = 18  # between stacked rows (room for the "move under…" link below a box)
 TRUNK = 18  # room left of a stacked column for its trunk line
 MARGIN = 16
 STACK_LIMIT = 6  # more direct subordinates than this are stacked in columns
@@ -267,6 +267,7 @@ class BoxLines:
     classes: list  # the SVG class of each text
     people: str
     staffing: str
+    flags: list
 
 
 def box_lines(box):
@@ -294,11 +295,14 @@ def box_lines(box):
     texts += [
         (f"{n.code} · {fit(n.department or '—', 7)[0]}", dy, 11, MUTED),
         (fit(people, 15.5)[0], dy + 15, 11, MUTED),
-        (fit(staffing + ("  " + " ".join(flags) if flags else ""), 15.5)[0], dy + 30, 11, WARN if flags else MUTED),
+        (fit(staffing, 15.5)[0], dy + 30, 11, MUTED),
     ]
     classes += ["meta", "people", "staffing"]
+    if flags:  # a line of their own, short of the "+N" badge in the corner
+        texts.append((fit(" ".join(flags), 11.5 if box.hidden else 15.5)[0], dy + 45, 11, WARN))
+        classes.append("flags")
     band = WARN if n.problems and n.has_description else "#9aa5b1" if n.problems else ACCENT
-    return BoxLines(band, texts, classes, people, staffing)
+    return BoxLines(band, texts, classes, people, staffing, flags)
 
 
 def render_svg(result, *, query_string="", depth=DEFAULT_DEPTH, movable=False, standalone=False, title=""):
@@ -356,7 +360,8 @@ def render_svg(result, *, query_string="", depth=DEFAULT_DEPTH, movable=False, s
             extra = ' font-weight="bold"' if cls == "title" else ""
             body.append(_text(x + 10, y + dy, text, cls, size, colour, extra))
         people, staffing = lines.people, lines.staffing
-        label = f"{n.title} ({n.code}), {n.department or ''}, {people}, {staffing}"
+        label = ", ".join([f"{n.title} ({n.code})", n.department or "", people, staffing, *lines.flags])
+        body.insert(0, f"<title>{escape(label)}</title>")
         if n.readable:
             href = card.replace("0CODE0", code) + suffix
             parts.append(f'<a href="{href}" aria-label="{escape(label)}">{"".join(body)}</a>')
@@ -391,7 +396,7 @@ def render_svg(result, *, query_string="", depth=DEFAULT_DEPTH, movable=False, s
         if movable:
             parts.append(
                 f'<a class="move" href="{move.replace("0CODE0", code)}">'
-                + _text(x + 10, y + BOX_H - 7, move_label, "move-label", 10, ACCENT, ' text-decoration="underline"')
+                + _text(x + 10, y + BOX_H + 12, move_label, "move-label", 10, ACCENT, ' text-decoration="underline"')
                 + "</a>"
             )
         parts.append("</g>")

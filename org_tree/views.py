@@ -2,6 +2,7 @@
 
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -78,6 +79,7 @@ def _diagram(request, code):
         nodes = build_chart_as_of(request.user, at, root_code=code, query=query)
         if nodes is None:
             raise Http404
+        found = [(node.code, node.title) for node in nodes if node.match]  # drawn or not
         nodes = [node for node in nodes if node.level < depth]
         keep["as_of"] = timezone.localtime(at).isoformat()
         root = nodes[0] if code else None
@@ -88,10 +90,18 @@ def _diagram(request, code):
         nodes = build_chart(request.user, root=root, query=query, depth=depth)
         ancestors = list(root.get_ancestors()) if root else []
         movable = may_edit(request.user)
+        found = []
+        if query:  # matches below the levels drawn count too: one query, only when searching
+            below = Position.objects.visible_to(request.user).order_by("tree_id", "lft")
+            below = below.under(root) if root else below
+            found = list(
+                below.filter(Q(code__icontains=query) | Q(title__icontains=query)).values_list("code", "title")
+            )
     as_of_suffix = ("?" + urlencode({"as_of": keep["as_of"]})) if at else ""
     if query:
         keep["q"] = query
     return {
+        "found": found,
         "as_of_suffix": as_of_suffix,
         "nodes": nodes,
         "depth": depth,
@@ -126,7 +136,6 @@ def diagram(request, code=None):
         )
     )
     context["depths"] = range(1, MAX_DEPTH + 1)
-    context["matches"] = [node for node in context["nodes"] if node.match]
     return render(request, "org_tree/diagram.html", context)
 
 

@@ -157,7 +157,6 @@ def _export(job):
         from org_tree.views import chart_nodes
 
         nodes = chart_nodes(user, job.query["chart"] or None, job.query.get("depth"))
-        job.progress(rows_total=len(nodes))
         data, _pages = render_pdf(
             nodes,
             paper=job.query.get("paper", "A4"),

@@ -111,6 +111,13 @@ MATRIX = [
     # Reading: every role.
     Row("GET", "/org/", READERS, 200),
     Row("GET", "/org/DPT-YW-01/", READERS, 200),
+    # The org chart as a diagram and its SVG file. (Its PDF needs a CJK font, which a row cannot ask
+    # for: tests/integration/test_diagram_pages.py checks who gets the PDF.)
+    Row("GET", "/org/diagram/", READERS, 200),
+    Row("GET", "/org/diagram.svg", READERS, 200),
+    Row("GET", "/org/DPT-YW-01/diagram/", READERS, 200),
+    Row("GET", "/org/DPT-YW-01/diagram.svg", READERS, 200),
+    Row("GET", "/org/DPT-YW-01/diagram/?as_of=2100-01-01", READERS, 200),
     Row("GET", "/staffing/", READERS, 200),
     Row("GET", "/architecture/", READERS, 200),
     Row("GET", "/positions/", READERS, 200),
@@ -243,13 +250,14 @@ MATRIX = [
     Row("GET", "/transfers/export/", EDITORS, 200),
     Row("GET", "/transfers/export/?format=csv", EDITORS, 200),
     Row("GET", "/transfers/export/?scope=staffing", EDITORS, 200),
-    Row("GET", "/transfers/jobs/{job}/", EDITORS, 200),
-    Row("GET", "/transfers/jobs/{job}/progress/", EDITORS, 200),
+    # A reader may follow the chart PDFs they asked for (org_tree's diagram.pdf): others' jobs are 404 to them.
+    Row("GET", "/transfers/jobs/{job}/", READERS, {VIEWER: 404, MANAGER: 404, "signed in": 200}),
+    Row("GET", "/transfers/jobs/{job}/progress/", READERS, {VIEWER: 404, MANAGER: 404, "signed in": 200}),
     Row("POST", "/transfers/jobs/{job}/confirm/", EDITORS, {HR: 302, ADMIN: 404}),
     Row("POST", "/transfers/jobs/{job}/again/", EDITORS, {HR: 302, ADMIN: 404}),
-    Row("GET", "/transfers/jobs/{export}/download/", EDITORS, 200),
-    Row("GET", "/transfers/jobs/{admin_job}/", EDITORS, {HR: 404, ADMIN: 200}),
-    Row("GET", "/transfers/jobs/{admin_job}/progress/", EDITORS, {HR: 404, ADMIN: 200}),
+    Row("GET", "/transfers/jobs/{export}/download/", READERS, {VIEWER: 404, MANAGER: 404, "signed in": 200}),
+    Row("GET", "/transfers/jobs/{admin_job}/", READERS, {ADMIN: 200, "signed in": 404}),
+    Row("GET", "/transfers/jobs/{admin_job}/progress/", READERS, {ADMIN: 200, "signed in": 404}),
     Row("POST", "/transfers/jobs/{admin_job}/confirm/", EDITORS, {HR: 404, ADMIN: 302}),
     # The JSON API.
     Row("GET", "/api/positions/", READERS, 200, API),

@@ -80,3 +80,54 @@ def test_the_api_card_costs_the_same_whatever_its_length(reader, tree, django_as
     # the card's seven
     with django_assert_num_queries(API_OVERHEAD + 7):
         assert reader.get(f"/api/positions/{tree[0].code}/").status_code == 200
+
+
+@pytest.fixture(params=[150, 600], ids=["synthetic-150", "synthetic-600"])
+def synthetic_top(request):
+    """The top post of a synthetic organisation of so many positions (`manage.py synth_org`), and that number."""
+    from django.core.management import call_command
+
+    from positions.models import Position
+
+    call_command("synth_org", positions=request.param, seed=3, verbosity=0)
+    return Position.objects.get(code__startswith="SYN-", parent=None).code, request.param
+
+
+# The diagram under a post: +1 the post; its ancestors for the breadcrumb cost nothing for a top post
+# (mptt knows it has none); +1 the positions of its top levels with their completeness facts, +1 their
+# holders, +1 their dotted-line superiors, +1 the JD template.
+DIAGRAM = 5
+
+
+@pytest.mark.parametrize("depth", [3, 10])
+def test_the_diagram_of_the_top_levels_costs_the_same_at_any_size(
+    reader, synthetic_top, depth, django_assert_num_queries
+):
+    top, size = synthetic_top
+    with django_assert_num_queries(REQUEST_OVERHEAD + DIAGRAM):
+        response = reader.get(f"/org/{top}/diagram/", {"depth": depth})
+    assert response.status_code == 200
+    boxes = response.content.decode().count('<g class="box')
+    if depth == 10:
+        assert boxes == size  # ten levels: every post of the tree, drawn
+    else:
+        assert 10 < boxes < 150
+
+
+def test_a_subtree_diagram_costs_the_same_at_any_size(reader, tree, django_assert_num_queries):
+    # +1 the post, +1 its ancestors (breadcrumb), +1 the positions with their facts, +1 holders,
+    # +1 dotted-line superiors, +1 the JD template
+    with django_assert_num_queries(REQUEST_OVERHEAD + 2 + CHART):
+        assert reader.get(f"/org/{tree[1].code}/diagram/").status_code == 200
+
+
+def test_the_diagram_svg_costs_the_same_at_any_size(reader, tree, django_assert_num_queries):
+    # A file has no menu, so no "My team" query; then the chart's four
+    with django_assert_num_queries(API_OVERHEAD + CHART):
+        assert reader.get("/org/diagram.svg", {"depth": 10}).status_code == 200
+
+
+def test_a_subtree_diagram_svg_costs_the_same_at_any_size(reader, tree, django_assert_num_queries):
+    # No menu; +1 the post, +1 its ancestors (which the file does not use), and the chart's four
+    with django_assert_num_queries(API_OVERHEAD + 2 + CHART):
+        assert reader.get(f"/org/{tree[1].code}/diagram.svg").status_code == 200
