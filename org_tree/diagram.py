@@ -305,6 +305,10 @@ def box_lines(box):
     return BoxLines(band, texts, classes, people, staffing, flags)
 
 
+def _polyline(line):
+    return '<polyline points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in line) + '"/>'
+
+
 def render_svg(result, *, query_string="", depth=DEFAULT_DEPTH, movable=False, standalone=False, title=""):
     """The layout as SVG: boxes are links to cards (top-down, left to right), "+N" links to the
     diagram under a box; `standalone` makes a file of its own (XML declaration, fonts, styles)."""
@@ -326,7 +330,7 @@ def render_svg(result, *, query_string="", depth=DEFAULT_DEPTH, movable=False, s
         parts.append(f"<title>{escape(title or _('Org chart'))}</title>")
     parts.append(f'<g class="connectors" aria-hidden="true" fill="none" stroke="{LINE}" stroke-width="1.5">')
     for line in result.connectors:
-        parts.append('<polyline points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in line) + '"/>')
+        parts.append(_polyline(line))
     parts.append("</g>")
     if result.dashed:
         parts.append(
@@ -334,7 +338,7 @@ def render_svg(result, *, query_string="", depth=DEFAULT_DEPTH, movable=False, s
             'stroke-dasharray="6 4">'
         )
         for line in result.dashed:
-            parts.append('<polyline points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in line) + '"/>')
+            parts.append(_polyline(line))
         parts.append("</g>")
     for box in result.boxes:
         n = box.node

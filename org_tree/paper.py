@@ -272,23 +272,22 @@ def _draw_page(canvas, page, total, paper, title, stamp):
     def Y(y):
         return origin_y - y * scale
 
-    canvas.setLineWidth(1.2 * scale)
-    canvas.setStrokeColor(_colour(d.LINE))
-    for line in result.connectors:
+    def polyline(line):
         path = canvas.beginPath()
         path.moveTo(X(line[0][0]), Y(line[0][1]))
         for x, y in line[1:]:
             path.lineTo(X(x), Y(y))
         canvas.drawPath(path, stroke=1, fill=0)
+
+    canvas.setLineWidth(1.2 * scale)
+    canvas.setStrokeColor(_colour(d.LINE))
+    for line in result.connectors:
+        polyline(line)
     if result.dashed:
         canvas.setStrokeColor(_colour(d.DASH))
         canvas.setDash(6 * scale, 4 * scale)
         for line in result.dashed:
-            path = canvas.beginPath()
-            path.moveTo(X(line[0][0]), Y(line[0][1]))
-            for x, y in line[1:]:
-                path.lineTo(X(x), Y(y))
-            canvas.drawPath(path, stroke=1, fill=0)
+            polyline(line)
         canvas.setDash()
     for box in result.boxes:
         lines = d.box_lines(box)

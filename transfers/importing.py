@@ -46,7 +46,7 @@ from transfers.format import (
     TYPES,
     split_codes,
 )
-from transfers.reading import Problem
+from transfers.reading import Problems
 
 PUBLISHED = Position.Status.PUBLISHED
 HEADER_COLUMNS = [c.key for c in POSITIONS.columns if c.key not in ("promotes_to", "rotates_with")]
@@ -83,21 +83,13 @@ class RowResult:
 
 
 @dataclass
-class Report:
+class Report(Problems):
     rows: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     derived: list = field(default_factory=list)  # roster: the posts it derives, with their people
     new_departments: list = field(default_factory=list)
     deleted: list = field(default_factory=list)
     applied: bool = False
-
-    @property
-    def errors(self):
-        return [p for p in self.problems if p.level == "error"]
-
-    @property
-    def warnings(self):
-        return [p for p in self.problems if p.level == "warning"]
 
     def totals(self):
         counts = defaultdict(int)
@@ -195,12 +187,9 @@ def _run(book, user, report, delete_missing):
         return
     if "roster" in sheets:
         if "positions" in sheets or "people" in sheets:
-            report.problems.append(
-                Problem(
-                    "error",
-                    _("A roster derives positions and people itself; import it without a positions or people sheet."),
-                    sheet=sheets["roster"].title,
-                )
+            report.error(
+                _("A roster derives positions and people itself; import it without a positions or people sheet."),
+                sheet=sheets["roster"].title,
             )
             return
         derived = roster_rules.derive(sheets["roster"], report)
@@ -219,14 +208,11 @@ def _run(book, user, report, delete_missing):
         for row in sheet.rows:
             primary = split_codes(row.values["primary"]) if "primary" in row.values else None
             if primary is not None and len(primary) > 1:
-                report.problems.append(
-                    Problem(
-                        "error",
-                        _("A person has one primary post; put the others under concurrent posts."),
-                        sheet.title,
-                        row.number,
-                        sheet.header("primary"),
-                    )
+                report.error(
+                    _("A person has one primary post; put the others under concurrent posts."),
+                    sheet.title,
+                    row.number,
+                    sheet.header("primary"),
                 )
             records.append(
                 roster_rules.PersonRecord(
@@ -255,50 +241,30 @@ def _departments(records, report, *, sheet, from_roster=False):
         if not code or not name:
             for key, value in (("code", code), ("name", name)):
                 if not value:
-                    report.problems.append(
-                        Problem("error", _("This cell is required."), column=DEPARTMENTS.column(key).zh, **where)
-                    )
+                    report.error(_("This cell is required."), column=DEPARTMENTS.column(key).zh, **where)
             continue
         if code in seen:
-            report.problems.append(
-                Problem(
-                    "error",
-                    _("Department %(code)s appears twice (also on row %(row)s).") % {"code": code, "row": seen[code]},
-                    column=DEPARTMENTS.column("code").zh,
-                    **where,
-                )
+            report.error(
+                _("Department %(code)s appears twice (also on row %(row)s).") % {"code": code, "row": seen[code]},
+                column=DEPARTMENTS.column("code").zh,
+                **where,
             )
             continue
         seen[code] = record.get("_row")
         for key, value, limit in (("code", code, 40), ("name", name, 100)):
             if len(value) > limit:
-                report.problems.append(
-                    Problem(
-                        "error",
-                        _("At most %(limit)d characters.") % {"limit": limit},
-                        column=DEPARTMENTS.column(key).zh,
-                        **where,
-                    )
+                report.error(
+                    _("At most %(limit)d characters.") % {"limit": limit}, column=DEPARTMENTS.column(key).zh, **where
                 )
         parent = record.get("parent")
         if parent and parent not in existing and parent not in {r["code"] for r in records}:
-            report.problems.append(
-                Problem(
-                    "error",
-                    _("Unknown parent department %(code)s.") % {"code": parent},
-                    column=DEPARTMENTS.column("parent").zh,
-                    **where,
-                )
+            report.error(
+                _("Unknown parent department %(code)s.") % {"code": parent},
+                column=DEPARTMENTS.column("parent").zh,
+                **where,
             )
         if parent == code:
-            report.problems.append(
-                Problem(
-                    "error",
-                    _("A department cannot be its own parent."),
-                    column=DEPARTMENTS.column("parent").zh,
-                    **where,
-                )
-            )
+            report.error(_("A department cannot be its own parent."), column=DEPARTMENTS.column("parent").zh, **where)
     if report.errors:
         return
     # Parents named only in the database take part in loop detection too.
@@ -310,9 +276,7 @@ def _departments(records, report, *, sheet, from_roster=False):
         message = " ".join(exc.messages)
         on_loop = [r for r in records if r["code"] in message and r.get("parent")]
         for record in on_loop or [{}]:
-            report.problems.append(
-                Problem("error", message, sheet, record.get("_row"), DEPARTMENTS.column("parent").zh if record else "")
-            )
+            report.error(message, sheet, record.get("_row"), DEPARTMENTS.column("parent").zh if record else "")
         return
     parents = {d.pk: d.code for d in existing.values()}
     for record in records:
@@ -362,30 +326,16 @@ def _architecture(sheet, report):
         kind = next((k for k, names in TYPES.items() if raw_type in names), None)
         where = {"sheet": sheet.title, "row": row.number}
         if kind is None:
-            report.problems.append(
-                Problem(
-                    "error",
-                    _("The type is 类别, 职族 or 职级 (category, family or grade)."),
-                    column=sheet.header("type"),
-                    **where,
-                )
+            report.error(
+                _("The type is 类别, 职族 or 职级 (category, family or grade)."), column=sheet.header("type"), **where
             )
             continue
         code, name = row.values.get("code", ""), row.values.get("name", "")
         if not code or not name:
-            report.problems.append(
-                Problem(
-                    "error",
-                    _("Code and name are required."),
-                    column=sheet.header("code" if not code else "name"),
-                    **where,
-                )
-            )
+            report.error(_("Code and name are required."), column=sheet.header("code" if not code else "name"), **where)
             continue
         if (kind, code) in seen:
-            report.problems.append(
-                Problem("error", _("%(code)s appears twice.") % {"code": code}, column=sheet.header("code"), **where)
-            )
+            report.error(_("%(code)s appears twice.") % {"code": code}, column=sheet.header("code"), **where)
             continue
         seen.add((kind, code))
         rank_text = row.values.get("rank", "")
@@ -396,9 +346,7 @@ def _architecture(sheet, report):
                 if rank < 0:
                     raise ValueError
             except ValueError:
-                report.problems.append(
-                    Problem("error", _("A whole number from 0 up."), column=sheet.header("rank"), **where)
-                )
+                report.error(_("A whole number from 0 up."), column=sheet.header("rank"), **where)
                 continue
         rows.append((kind, code, name, split_codes(row.values.get("category", "")), rank, row))
     file_categories = {code for kind, code, *_rest in rows if kind == "category"}
@@ -406,21 +354,11 @@ def _architecture(sheet, report):
         where = {"sheet": sheet.title, "row": row.number, "column": sheet.header("category")}
         unknown = [c for c in named if c not in categories and c not in file_categories]
         if unknown:
-            report.problems.append(
-                Problem("error", _("Unknown job category %(code)s.") % {"code": "、".join(unknown)}, **where)
-            )
+            report.error(_("Unknown job category %(code)s.") % {"code": "、".join(unknown)}, **where)
         if kind == "family" and len(named) != 1:
-            report.problems.append(Problem("error", _("A job family belongs to exactly one category."), **where))
+            report.error(_("A job family belongs to exactly one category."), **where)
         if kind == "grade" and rank is None:
-            report.problems.append(
-                Problem(
-                    "error",
-                    _("A grade needs its rank."),
-                    sheet=sheet.title,
-                    row=row.number,
-                    column=sheet.header("rank"),
-                )
-            )
+            report.error(_("A grade needs its rank."), sheet=sheet.title, row=row.number, column=sheet.header("rank"))
     if report.errors:
         return
     for kind, code, name, named, rank, row in sorted(rows, key=lambda r: ["category", "family", "grade"].index(r[0])):
@@ -451,7 +389,7 @@ def _architecture(sheet, report):
             instance.full_clean(validate_unique=False)
         except Exception as exc:  # a ValidationError: said at the row
             messages = getattr(exc, "messages", [str(exc)])
-            report.problems.append(Problem("error", " ".join(messages), sheet.title, row.number))
+            report.error(" ".join(messages), sheet.title, row.number)
             continue
         if status != "unchanged":
             instance.save()
@@ -501,20 +439,14 @@ def _documents(book, report):
         for row in sheet.rows:
             code = row.values.get("code", "")
             if not code:
-                report.problems.append(
-                    Problem("error", _("This cell is required."), sheet.title, row.number, sheet.header("code"))
-                )
+                report.error(_("This cell is required."), sheet.title, row.number, sheet.header("code"))
                 continue
             if code in documents:
-                report.problems.append(
-                    Problem(
-                        "error",
-                        _("Code %(code)s appears twice (also on row %(row)s).")
-                        % {"code": code, "row": sources[code].row},
-                        sheet.title,
-                        row.number,
-                        sheet.header("code"),
-                    )
+                report.error(
+                    _("Code %(code)s appears twice (also on row %(row)s).") % {"code": code, "row": sources[code].row},
+                    sheet.title,
+                    row.number,
+                    sheet.header("code"),
                 )
                 continue
             document = {}
@@ -555,23 +487,14 @@ def _documents(book, report):
             code = row.values.get("code", "")
             where = {"sheet": section.title, "row": row.number}
             if not code:
-                report.problems.append(
-                    Problem("error", _("This cell is required."), column=section.header("code"), **where)
-                )
+                report.error(_("This cell is required."), column=section.header("code"), **where)
                 continue
             try:
                 line = int(row.values.get("line", ""))
                 if line < 1:
                     raise ValueError
             except ValueError:
-                report.problems.append(
-                    Problem(
-                        "error",
-                        _("The line number is a whole number from 1 up."),
-                        column=section.header("line"),
-                        **where,
-                    )
-                )
+                report.error(_("The line number is a whole number from 1 up."), column=section.header("line"), **where)
                 continue
             grouped[code].append((line, row))
         for code, rows in grouped.items():
@@ -580,14 +503,11 @@ def _documents(book, report):
             duplicates = {line for line in lines if lines.count(line) > 1}
             for line, row in rows:
                 if line in duplicates:
-                    report.problems.append(
-                        Problem(
-                            "error",
-                            _("Line %(line)s of %(code)s appears twice.") % {"line": line, "code": code},
-                            section.title,
-                            row.number,
-                            section.header("line"),
-                        )
+                    report.error(
+                        _("Line %(line)s of %(code)s appears twice.") % {"line": line, "code": code},
+                        section.title,
+                        row.number,
+                        section.header("line"),
                     )
             if code not in documents:
                 documents[code] = {}
@@ -659,22 +579,19 @@ def _positions(book, user, report, delete_missing):
         if code not in listed and code not in stored:
             for title, numbers, headers in source.sections.values():
                 if numbers:
-                    report.problems.append(
-                        Problem(
-                            "error",
-                            _("Unknown position %(code)s: add it to the positions sheet, or correct the code.")
-                            % {"code": code},
-                            title,
-                            numbers[0],
-                            headers.get("code", ""),
-                        )
+                    report.error(
+                        _("Unknown position %(code)s: add it to the positions sheet, or correct the code.")
+                        % {"code": code},
+                        title,
+                        numbers[0],
+                        headers.get("code", ""),
                     )
     if report.errors:
         return
     missing = []
     if delete_missing:
         if positions_sheet is None:
-            report.problems.append(Problem("error", _("Deleting positions not in the file needs a positions sheet.")))
+            report.error(_("Deleting positions not in the file needs a positions sheet."))
             return
         missing = list(  # not in the positions sheet: rows of section sheets alone do not keep a position
             Position.objects.exclude(code__in=list(listed)).order_by("-level", "code").values_list("code", "title")
@@ -685,7 +602,7 @@ def _positions(book, user, report, delete_missing):
             try:
                 delete_position(code)
             except DeleteRefused as exc:
-                report.problems.append(Problem("error", str(exc), positions_sheet.title))
+                report.error(str(exc), positions_sheet.title)
                 continue
             report.rows.append(RowResult(positions_sheet.title, None, code, title, "deleted"))
             report.deleted.append({"code": code, "title": title})
@@ -722,12 +639,9 @@ def _save_positions(planned, user, report, *, fallback_sheet):
         new_status = _status_of(document, stored_status.get(code, Position.Status.DRAFT))
         if not approver and is_new and new_status == PUBLISHED:
             document = {**document, "status": Position.Status.DRAFT}
-            report.problems.append(
-                Problem(
-                    "warning",
-                    _("Only an approver may publish a new job description: it is imported as a draft."),
-                    *_where("status", source, code, fallback_sheet),
-                )
+            report.warn(
+                _("Only an approver may publish a new job description: it is imported as a draft."),
+                *_where("status", source, code, fallback_sheet),
             )
         save = Save(document, code=None if is_new else code)
         if not approver and not is_new and approval.needs_approval(user, stored_status[code], new_status):
@@ -743,20 +657,17 @@ def _save_positions(planned, user, report, *, fallback_sheet):
             source = planned[code][1]
             for key, messages in errors.items():
                 sheet, row, column = _where(key, source, code, fallback_sheet)
-                report.problems.append(Problem("error", f"{describe(key)}: {' '.join(messages)}", sheet, row, column))
+                report.error(f"{describe(key)}: {' '.join(messages)}", sheet, row, column)
             report.rows.append(
                 RowResult(*_place(source, code, fallback_sheet), code, planned[code][0].get("title", ""), "error")
             )
         return
     for index, problems in result.drafted.items():
         code = index_codes[index]
-        report.problems.append(
-            Problem(
-                "warning",
-                _("Imported as an incomplete draft: %(problems)s")
-                % {"problems": " ".join(m for messages in problems.values() for m in messages)},
-                *_where("status", planned[code][1], code, fallback_sheet),
-            )
+        report.warn(
+            _("Imported as an incomplete draft: %(problems)s")
+            % {"problems": " ".join(m for messages in problems.values() for m in messages)},
+            *_where("status", planned[code][1], code, fallback_sheet),
         )
     if approver and result.changed:
         changed = [result.positions[code].pk for code in (*result.created, *result.updated)]
@@ -776,11 +687,7 @@ def _save_positions(planned, user, report, *, fallback_sheet):
             outcome = approval.submit(user, save)
         except DocumentInvalid as exc:
             for key, messages in (exc.errors or {}).items():
-                report.problems.append(
-                    Problem(
-                        "error", f"{describe(key)}: {' '.join(messages)}", *_where(key, source, code, fallback_sheet)
-                    )
-                )
+                report.error(f"{describe(key)}: {' '.join(messages)}", *_where(key, source, code, fallback_sheet))
             report.rows.append(RowResult(*_place(source, code, fallback_sheet), code, code, "error"))
             continue
         if outcome.proposal is not None:
@@ -878,69 +785,45 @@ def _people(records, report, sheet_title, headers=None):
     for record in records:
         where = {"sheet": sheet_title, "row": record.row}
         if not record.employee_number:
-            report.problems.append(
-                Problem("error", _("This cell is required."), column=column("employee_number", "工号"), **where)
-            )
+            report.error(_("This cell is required."), column=column("employee_number", "工号"), **where)
             continue
         if record.employee_number in seen:
-            report.problems.append(
-                Problem(
-                    "error",
-                    _("Employee number %(number)s appears twice (also on row %(row)s).")
-                    % {"number": record.employee_number, "row": seen[record.employee_number]},
-                    column=column("employee_number", "工号"),
-                    **where,
-                )
+            report.error(
+                _("Employee number %(number)s appears twice (also on row %(row)s).")
+                % {"number": record.employee_number, "row": seen[record.employee_number]},
+                column=column("employee_number", "工号"),
+                **where,
             )
             continue
         seen[record.employee_number] = record.row
         if not record.name:
-            report.problems.append(
-                Problem("error", _("This cell is required."), column=column("name", "姓名"), **where)
-            )
+            report.error(_("This cell is required."), column=column("name", "姓名"), **where)
         if len(record.employee_number) > 40 or len(record.name) > 100:
-            report.problems.append(
-                Problem("error", _("An employee number has at most 40 characters, a name 100."), **where)
-            )
+            report.error(_("An employee number has at most 40 characters, a name 100."), **where)
         for code in ([record.primary] if record.primary else []) + list(record.concurrent or []):
             if code not in posts:
-                report.problems.append(
-                    Problem(
-                        "error",
-                        _("Unknown position %(code)s.") % {"code": code},
-                        column=column("primary" if code == record.primary else "concurrent", "主岗编码"),
-                        **where,
-                    )
-                )
-        if record.primary and record.primary in (record.concurrent or []):
-            report.problems.append(
-                Problem(
-                    "error",
-                    _("A post cannot be both primary and concurrent."),
-                    column=column("concurrent", "兼岗编码"),
+                report.error(
+                    _("Unknown position %(code)s.") % {"code": code},
+                    column=column("primary" if code == record.primary else "concurrent", "主岗编码"),
                     **where,
                 )
+        if record.primary and record.primary in (record.concurrent or []):
+            report.error(
+                _("A post cannot be both primary and concurrent."), column=column("concurrent", "兼岗编码"), **where
             )
         if record.login:
             if record.login not in users:
-                report.problems.append(
-                    Problem(
-                        "warning",
-                        _("No account has the login %(login)s; the person is saved without one.")
-                        % {"login": record.login},
-                        column=column("login", "登录名"),
-                        **where,
-                    )
+                report.warn(
+                    _("No account has the login %(login)s; the person is saved without one.") % {"login": record.login},
+                    column=column("login", "登录名"),
+                    **where,
                 )
             elif taken.get(record.login, record.employee_number) != record.employee_number:
-                report.problems.append(
-                    Problem(
-                        "error",
-                        _("The login %(login)s already belongs to person %(number)s.")
-                        % {"login": record.login, "number": taken[record.login]},
-                        column=column("login", "登录名"),
-                        **where,
-                    )
+                report.error(
+                    _("The login %(login)s already belongs to person %(number)s.")
+                    % {"login": record.login, "number": taken[record.login]},
+                    column=column("login", "登录名"),
+                    **where,
                 )
     if report.errors:
         return

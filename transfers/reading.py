@@ -91,12 +91,8 @@ class SheetIn:
         return self.headers.get(key) or self.spec.column(key).zh
 
 
-@dataclass
-class Book:
-    name: str
-    sheets: dict = field(default_factory=dict)  # kind -> SheetIn
-    problems: list = field(default_factory=list)
-    rows_read: int = 0
+class Problems:
+    """What collects Problems (`self.problems`): a Book as it is read, a Report as it is imported."""
 
     def error(self, message, sheet="", row=None, column=""):
         self.problems.append(Problem("error", str(message), sheet, row, column))
@@ -107,6 +103,18 @@ class Book:
     @property
     def errors(self):
         return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self):
+        return [p for p in self.problems if p.level == "warning"]
+
+
+@dataclass
+class Book(Problems):
+    name: str
+    sheets: dict = field(default_factory=dict)  # kind -> SheetIn
+    problems: list = field(default_factory=list)
+    rows_read: int = 0
 
 
 def limits():

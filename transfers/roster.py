@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 
 from org_tree.models import Department
 from positions.models import CODE_PATTERN, Assignment, Position
-from transfers.reading import Problem
 
 
 @dataclass
@@ -87,7 +86,7 @@ def derive(sheet, report):
     derived = Derived(sheet=title)
 
     def problem(row, key, message):
-        report.problems.append(Problem("error", message, title, row, sheet.header(key)))
+        report.error(message, title, row, sheet.header(key))
 
     people, order = {}, []
     for row in sheet.rows:

@@ -44,6 +44,14 @@ def _get_job_for_user(request, pk):
     return job
 
 
+def _own_import(request, pk):
+    """The user's own import job, or 404: only whoever previewed a file applies it or previews it again."""
+    job = _get_job_for_user(request, pk)
+    if job.kind != Job.Kind.IMPORT or job.user_id != request.user.pk:
+        raise Http404
+    return job
+
+
 def _download(data, name, fmt):
     response = HttpResponse(data, content_type={"csv": CSV, "pdf": PDF}.get(fmt, XLSX))
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -138,9 +146,7 @@ def job_progress(request, pk):
 @transfer_required
 @require_POST
 def job_confirm(request, pk):
-    job = _get_job_for_user(request, pk)
-    if job.kind != Job.Kind.IMPORT or job.user_id != request.user.pk:
-        raise Http404  # only whoever previewed a file applies it
+    job = _own_import(request, pk)
     if not jobs.confirm(job):
         messages.error(request, _("This import is not waiting for confirmation."))
     return redirect(job)
@@ -149,10 +155,7 @@ def job_confirm(request, pk):
 @transfer_required
 @require_POST
 def job_again(request, pk):
-    job = _get_job_for_user(request, pk)
-    if job.kind != Job.Kind.IMPORT or job.user_id != request.user.pk:
-        raise Http404
-    return redirect(jobs.preview_again(job))
+    return redirect(jobs.preview_again(_own_import(request, pk)))
 
 
 @reader_required

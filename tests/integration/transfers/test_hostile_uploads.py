@@ -30,6 +30,7 @@ from openpyxl import Workbook
 
 from org_tree.models import Department
 from positions.models import Assignment, Person, Position
+from tests.integration.transfers.workbooks import xlsx as workbook
 from transfers import importing
 from transfers.models import Job
 from transfers.reading import FileRefused, read_upload
@@ -179,18 +180,6 @@ def encrypted_xlsx():
 def old_xls():
     bof = struct.pack("<HHHHHHII", 0x0809, 16, 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 0x0206)
     return compound_file({"Workbook": bof.ljust(4096, b"\x00")})
-
-
-def workbook(*sheets):
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def good_xlsx():

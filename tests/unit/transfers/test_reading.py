@@ -19,6 +19,7 @@ from openpyxl import Workbook, load_workbook
 
 from portal.formatting import FORMULA_STARTS
 from positions.models import Person, Position
+from tests.integration.transfers.workbooks import xlsx
 from transfers import format as fmt
 from transfers import importing, writing
 from transfers.reading import FileRefused, read_upload
@@ -28,19 +29,6 @@ from transfers.reading import FileRefused, read_upload
 def english():
     with translation.override("en"):
         yield
-
-
-def xlsx(*sheets):
-    """An .xlsx of (title, rows) sheets, as Excel or WPS would save it."""
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def csv_text(rows, delimiter=","):
