@@ -308,3 +308,19 @@ def build_chart_as_of(user, at, root_code=None, query=""):
         )
     _mark_structure(nodes, query)
     return nodes
+
+
+def chart_nodes(user, code=None, depth=None, as_of=None):
+    """The nodes a printed chart shows (the PDF from a page, a job or export_chart): under `code` (or
+    all), `depth` levels (or all), as of an instant (or today). None when `code` names no post then."""
+    if as_of is not None:
+        nodes = build_chart_as_of(user, as_of, root_code=code)
+        if nodes is None:
+            return None
+        return [node for node in nodes if depth is None or node.level < depth]
+    root = None
+    if code:
+        root = Position.objects.filter(code=code).first()
+        if root is None:
+            return None
+    return build_chart(user, root=root, depth=depth)

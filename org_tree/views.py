@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from org_tree.architecture import matrix
-from org_tree.chart import build_chart, build_chart_as_of, render_chart
+from org_tree.chart import build_chart, build_chart_as_of, chart_nodes, render_chart
 from org_tree.diagram import MAX_DEPTH, clamp_depth, layout, render_svg
 from org_tree.forms import DepartmentFilterForm
 from org_tree.staffing import staffing_table, totals
@@ -161,17 +161,6 @@ def diagram_svg(request, code=None):
 PDF_IN_REQUEST = 1500  # positions; a larger PDF is made by the task worker, as an export job
 
 
-def chart_nodes(user, code=None, depth=None, as_of=None):
-    """The nodes a printed chart shows: under `code` (or all), `depth` levels (or all), as of a time."""
-    if as_of is not None:
-        nodes = build_chart_as_of(user, as_of, root_code=code)
-        if nodes is None:
-            raise Http404
-        return [node for node in nodes if depth is None or node.level < depth]
-    root = get_object_or_404(Position, code=code) if code else None
-    return build_chart(user, root=root, depth=depth)
-
-
 @reader_required
 @require_GET
 def diagram_pdf(request, code=None):
@@ -187,6 +176,8 @@ def diagram_pdf(request, code=None):
     except history.AsOfError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
     nodes = chart_nodes(request.user, code, depth, at)
+    if nodes is None:
+        raise Http404
     if len(nodes) > PDF_IN_REQUEST and at is None:
         from transfers.jobs import start_chart_export
 

@@ -153,10 +153,15 @@ def _export(job):
     job.progress(status=Job.Status.WRITING)
     user = job.user or get_user_model()(is_superuser=True)
     if "chart" in job.query:
+        from org_tree.chart import chart_nodes
         from org_tree.paper import render_pdf
-        from org_tree.views import chart_nodes
 
         nodes = chart_nodes(user, job.query["chart"] or None, job.query.get("depth"))
+        if nodes is None:
+            job.progress(
+                status=Job.Status.FAILED, message=_("No position has the code %(code)s.") % {"code": job.query["chart"]}
+            )
+            return
         data, _pages = render_pdf(
             nodes,
             paper=job.query.get("paper", "A4"),

@@ -34,7 +34,6 @@ from positions.services.editing import (
     VersionConflict,
     delete_position,
     new_document,
-    restore_version,
 )
 from positions.services.moves import MoveRefused, move_position
 from positions.services.people import PeopleError, assign, end_assignment, save_person
@@ -390,7 +389,7 @@ class PositionRestore(APIView):
         if Position.objects.filter(code=code).exists():
             version = expected_version(request, _readable(request, code).version)
         try:
-            result = restore_version(code, version_id, expected_version=version, user=request.user)
+            result = approval.restore(request.user, code, version_id, expected_version=version)
         except RestoreRefused as refusal:
             raise exceptions.NotFound(str(refusal)) from None
         except DocumentInvalid as refusal:

@@ -20,7 +20,15 @@ from positions.access import may_approve
 from positions.diffs import diff_documents
 from positions.documents import load_positions, position_document
 from positions.models import Position, Proposal
-from positions.services.editing import DocumentInvalid, Save, SaveResult, parse, save_documents, without_row_ids
+from positions.services.editing import (
+    DocumentInvalid,
+    Save,
+    SaveResult,
+    parse,
+    restore_save,
+    save_documents,
+    without_row_ids,
+)
 
 PUBLISHED = Position.Status.PUBLISHED
 
@@ -86,6 +94,14 @@ def submit(user, save, comment=""):
         comment=(comment or "").strip()[:500],
     )
     return Outcome(proposal=proposal)
+
+
+def restore(user, code, version_id, *, expected_version=None):
+    """Restore a version of `code` as `user` may (editing.restore_save): the SaveResult when it is saved
+    at once, the Proposal when it waits for an approver. Raises what restore_save() and submit() raise."""
+    save, comment = restore_save(code, version_id, expected_version=expected_version)
+    outcome = submit(user, save, comment=comment)
+    return outcome.result if outcome.proposal is None else outcome.proposal
 
 
 def sign_off(position_ids, *, prepared_by, approved_by, effective_on=None):

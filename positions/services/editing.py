@@ -1040,14 +1040,12 @@ class RestoreRefused(Exception):
     """A version that cannot be restored; the message says why."""
 
 
-def restore_version(code, version_id, *, expected_version=None, user=None):
-    """Make version `version_id` of the position `code` its current job description again, as a new
-    version (a deleted post comes back under its old code). Returns the SaveResult, or the
-    Proposal when `user` may not publish it at once (services/approval.py).
+def restore_save(code, version_id, *, expected_version=None):
+    """(Save, comment) that makes version `version_id` of the position `code` its current job description
+    again, as a new version (a deleted post comes back under its old code). The caller saves it:
+    restore_version() at once (the system), services/approval.py as the user may.
 
-    Raises RestoreRefused for an unknown version, DocumentInvalid when the old document no longer
-    fits (its superior, department or linked posts are gone, or it would close a loop), and
-    VersionConflict when `expected_version` is given and someone saved the post since.
+    Raises RestoreRefused for an unknown version or a code taken since.
     """
     version = history.versions_of(code).filter(history_id=version_id).first()
     if version is None:
@@ -1059,10 +1057,17 @@ def restore_version(code, version_id, *, expected_version=None, user=None):
         )
     at = timezone.localtime(version.history_date).strftime("%Y-%m-%d %H:%M:%S")
     save = Save(dict(version.document), code=exists, expected_version=expected_version if exists else None)
-    with history.commenting(_("Restored the version of %(at)s.") % {"at": at}):
-        if user is None:  # the system (a command, a test): at once
-            return save_documents([save])
-        from positions.services import approval
+    return save, _("Restored the version of %(at)s.") % {"at": at}
 
-        outcome = approval.submit(user, save)
-        return outcome.result if outcome.proposal is None else outcome.proposal
+
+def restore_version(code, version_id, *, expected_version=None):
+    """Restore a version at once, as the system (a command, a test); returns the SaveResult.
+
+    Raises RestoreRefused, DocumentInvalid when the old document no longer fits (its superior,
+    department or linked posts are gone, or it would close a loop), and VersionConflict when
+    `expected_version` is given and someone saved the post since. A user's restore goes through
+    services/approval.py (restore), which may keep it as a proposal.
+    """
+    save, comment = restore_save(code, version_id, expected_version=expected_version)
+    with history.commenting(comment):
+        return save_documents([save])

@@ -11,7 +11,8 @@ from positions.access import editor_required, may_edit, reader_required
 from positions.diffs import diff_documents
 from positions.documents import describe
 from positions.models import Position, Proposal
-from positions.services.editing import DocumentInvalid, RestoreRefused, VersionConflict, restore_version
+from positions.services import approval
+from positions.services.editing import DocumentInvalid, RestoreRefused, VersionConflict
 
 
 def _versions_or_404(request, code):
@@ -55,8 +56,8 @@ def position_history(request, code):
 def position_restore(request, code, version_id):
     try:
         version = request.POST.get("version", "")
-        result = restore_version(
-            code, version_id, user=request.user, expected_version=int(version) if version.isdigit() else None
+        result = approval.restore(
+            request.user, code, version_id, expected_version=int(version) if version.isdigit() else None
         )
     except RestoreRefused as refusal:
         messages.error(request, str(refusal))

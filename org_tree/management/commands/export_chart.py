@@ -7,11 +7,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.http import Http404
 from django.utils import translation
 
+from org_tree.chart import chart_nodes
 from org_tree.paper import PAPERS, FontMissing, render_pdf
-from org_tree.views import chart_nodes
 
 
 class Command(BaseCommand):
@@ -34,10 +33,9 @@ class Command(BaseCommand):
             raise CommandError("--depth goes from 1 to 10.")
         started = time.perf_counter()
         everyone = get_user_model()(is_superuser=True, is_active=True)  # the command sees every post
-        try:
-            nodes = chart_nodes(everyone, under, depth)
-        except Http404:
-            raise CommandError(f"No position has the code {under}.") from None
+        nodes = chart_nodes(everyone, under, depth)
+        if nodes is None:
+            raise CommandError(f"No position has the code {under}.")
         if not nodes:
             raise CommandError("There are no positions to draw.")
         tty = sys.stderr.isatty()
