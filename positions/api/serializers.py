@@ -97,6 +97,13 @@ class PositionSerializer(PositionWriteSerializer):
     )  # fmt: skip
     kpi_weight_total = serializers.DecimalField(max_digits=6, decimal_places=2, coerce_to_string=False, read_only=True)
     complete = serializers.BooleanField(read_only=True)
+    superior_hidden = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "True when the direct superior is a post the caller may not read (a draft): reports_to then "
+            "names the nearest superior they may read"
+        ),
+    )
     problems = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text=_("Why it is incomplete, in the user's language")
     )
