@@ -90,13 +90,14 @@ def reorganisation(seed, manager_user, viewer_user, proposer_user, hr_user):
     assert not report.errors
     derived = Position.objects.get(title=ROSTER_TITLE)
     assert derived.status == Position.Status.DRAFT and derived.department.name == ROSTER_DEPARTMENT
-    # A change to the draft waiting for approval, and a chart PDF the viewer had made by the worker.
+    # A change to the draft waiting for approval, and the whole chart as a PDF each reader had the worker make.
     Proposal.objects.create(
         position=derived, document={"code": derived.code}, base_version=derived.version, author=proposer_user
     )
-    job = jobs.start_chart_export(viewer_user, None)
-    jobs.run(job.pk)
-    assert Job.objects.get(pk=job.pk).status == Job.Status.DONE
+    for reader in (viewer_user, manager_user):
+        job = jobs.start_chart_export(reader, None)
+        jobs.run(job.pk)
+        assert Job.objects.get(pk=job.pk).status == Job.Status.DONE
     return derived
 
 
