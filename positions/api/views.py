@@ -288,6 +288,10 @@ class PositionDetail(APIView):
         version = expected_version(request, position.version)
         document = request.data
         if not partial and isinstance(document, dict):
+            if "reports_to" not in document:  # never a move to the top by omission
+                raise exceptions.ValidationError(
+                    {"reports_to": [_("State reports_to: the superior's code, or null for a top-level post.")]}
+                )
             # PUT replaces the whole job description: what the writer leaves out is emptied.
             defaults = {key: value for key, value in new_document().items() if key in WRITABLE_KEYS}
             document = {**defaults, "code": code, **document}
@@ -429,13 +433,9 @@ class PositionMove(APIView):
         data = shapes.MoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            move_position(
-                code,
-                data.validated_data.get("superior") or None,
-                expected_version=version,
-            )
+            move_position(code, data.validated_data["reports_to"], expected_version=version)
         except MoveRefused as refusal:
-            raise exceptions.ValidationError({"superior": [str(refusal)]}) from None
+            raise exceptions.ValidationError({"reports_to": [str(refusal)]}) from None
         except VersionConflict as conflict:
             raise PreconditionFailed(str(conflict)) from None
         return _document_response(request, _readable(request, code))
