@@ -18,10 +18,10 @@ class Staffing(APIView):
         responses=StaffingSerializer,
     )
     def get(self, request):
-        form = DepartmentFilterForm(request.query_params)
+        form = DepartmentFilterForm(request.query_params, user=request.user)
         if not form.is_valid():
             raise exceptions.ValidationError(form.errors)
-        rows = staffing_table(under=form.cleaned_data.get("department"))
+        rows = staffing_table(request.user, under=form.cleaned_data.get("department"), hidden=form.hidden_departments)
         total = totals(rows)
         return Response(
             {

@@ -15,9 +15,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from positions.access import can_read_status, can_see_drafts
+from positions.access import can_read_status, can_see_drafts, readable_filter
 from positions.completeness import FACT_NAMES, Judgement
 from positions.models import Assignment, JDTemplate, Position, PositionLink
+from positions.visibility import hidden_in, nesting, placements
 
 # Charts larger than this open only their top levels; smaller ones open fully.
 OPEN_ALL_LIMIT = 150
@@ -40,6 +41,9 @@ class Node:
     problems: list
     readable: bool
     dotted: list = field(default_factory=list)  # dotted-line superiors: (code, title, readable)
+    # Its direct superior is a post the reader may not see (a draft): it hangs under the nearest one
+    # they may (positions/visibility.py).
+    superior_hidden: bool = False
     open: bool = False
     match: bool = False
     closes: int = 0
@@ -60,6 +64,7 @@ class Node:
 
 
 HAS_DESCRIPTION = FACT_NAMES.index("has_description")
+
 FIELDS = (
     "pk",
     "code",
@@ -77,14 +82,22 @@ def build_chart(user, root=None, query="", depth=None):
     """Nodes of the whole chart, or of the subtree under `root`, in tree order; `depth`: only so
     many levels from the top (the diagram's), each node still knowing how many are below it.
 
+    What `user` may not read is left out (positions/visibility.py): a post under a hidden one moves
+    up under its nearest readable superior, marked, and levels and counts below follow.
+
     Four queries whatever the size: the positions with their completeness facts, their holders,
-    their dotted-line superiors and the JD template.
+    their dotted-line superiors and the JD template; a reader who may not see drafts adds one, for
+    the hidden posts.
     """
     positions = Position.objects.order_by("tree_id", "lft")
     if root is not None:
         positions = positions.under(root)
+    hidden = hidden_in(user, positions)
+    if hidden:
+        positions = positions.filter(readable_filter(user))
     if depth is not None:
-        positions = positions.filter(level__lt=(root.level if root is not None else 0) + depth)
+        # Hidden posts on a chain leave gaps: read as many more levels as one chain holds of them.
+        positions = positions.filter(level__lt=(root.level if root is not None else 0) + depth + nesting(hidden))
     holders = defaultdict(list)
     for position_id, name, kind in (
         Assignment.objects.current()
@@ -99,14 +112,23 @@ def build_chart(user, root=None, query="", depth=None):
         .order_by("order")
         .values_list("source_id", "target__code", "target__title", "target__status")
     ):
-        dotted[source_id].append((code, title, can_read_status(user, status)))
+        if can_read_status(user, status):  # a hidden dotted-line superior is not named
+            dotted[source_id].append((code, title, True))
     judge = Judgement(JDTemplate.current().required)
     drafts_visible = can_see_drafts(user)
     facts_from = len(FIELDS)  # the row's facts follow its fields, in FACT_NAMES order
+    rows = list(positions.values_list(*FIELDS, "tree_id", *FACT_NAMES))
+    places = placements([(row[facts_from], row[7], row[8], row[6]) for row in rows], hidden) if hidden else None
+    facts_from += 1  # past tree_id
+    top = (root.level if root is not None else 0) if depth is not None else None
     nodes = []
-    for row in positions.values_list(*FIELDS, *FACT_NAMES):
-        pk, code, title, department, headcount, status, level, lft, rght = row[:facts_from]
+    for number, row in enumerate(rows):
+        pk, code, title, department, headcount, status, level, lft, rght = row[: len(FIELDS)]
         node_holders = holders.get(pk, [])
+        place = places[number] if places else None
+        level -= place.above if place else 0
+        if top is not None and level - top >= depth:
+            continue
         nodes.append(
             Node(
                 code=code,
@@ -116,12 +138,13 @@ def build_chart(user, root=None, query="", depth=None):
                 status=status,
                 has_description=row[facts_from + HAS_DESCRIPTION],
                 level=level,
-                descendants=(rght - lft - 1) // 2,
+                descendants=(rght - lft - 1) // 2 - (place.inside if place else 0),
                 holders=node_holders,
                 filled=sum(1 for _name, primary in node_holders if primary),
                 problems=judge.values(row[facts_from:]),
                 readable=drafts_visible or status == Position.Status.PUBLISHED,
                 dotted=dotted.get(pk, []),
+                superior_hidden=place.superior_hidden if place else False,
             )
         )
     _mark_structure(nodes, query)
@@ -175,6 +198,10 @@ def render_chart(nodes, movable=False, query_string=""):
         escape(_("Draft")),
         escape(_("Chart from here")),
     )
+    superior_hidden = escape(_("Superior not published"))
+    superior_hidden_title = escape(
+        _("Its direct superior is not published yet: it is shown under the nearest published superior.")
+    )
     close_list = "</ul></details></li>"
     parts = []
     for n in nodes:
@@ -211,6 +238,8 @@ def render_chart(nodes, movable=False, query_string=""):
             badges += f'<span class="badge {kind}" title="{escape(" ".join(n.problems))}">{label}</span>'
         if n.is_draft:
             badges += f'<span class="badge draft">{draft}</span>'
+        if n.superior_hidden:
+            badges += f'<span class="badge hidden-superior" title="{superior_hidden_title}">{superior_hidden}</span>'
         dotted = ""
         if n.dotted:
             names = "、".join(
@@ -249,7 +278,9 @@ def build_chart_as_of(user, at, root_code=None, query=""):
 
     Two queries: the newest version of each position up to `at` with its facts, holders and dotted
     lines as they were, and the JD template. Tree order and levels are worked out here from the
-    superiors, as the tree numbers of that time are not kept. None when `root_code` did not exist.
+    superiors, as the tree numbers of that time are not kept. What `user` may not read at that time
+    is left out, as today (positions/visibility.py). None when `root_code` did not exist then, or
+    may not be read.
     """
     from positions import history
 
@@ -258,13 +289,16 @@ def build_chart_as_of(user, at, root_code=None, query=""):
     rows = {}
     for row in history.latest_as_of(at).order_by().values_list(*fields, *extra, *FACT_NAMES):
         rows[row[0]] = row
+    readable = {pk: can_read_status(user, row[5]) for pk, row in rows.items()}
+    superiors = _readable_superiors(rows, readable)
     children = defaultdict(list)
     for pk, row in rows.items():
-        children[row[1] if row[1] in rows else None].append((row[2], pk))
+        if readable[pk]:
+            children[superiors[pk][0]].append((row[2], pk))
     if root_code is None:
         roots = sorted(children[None])
     else:
-        roots = [(code, pk) for pk, row in rows.items() if (code := row[2]) == root_code]
+        roots = [(code, pk) for pk, row in rows.items() if (code := row[2]) == root_code and readable[pk]]
         if not roots:
             return None
     titles = {row[2]: (row[3], row[5]) for row in rows.values()}
@@ -288,7 +322,8 @@ def build_chart_as_of(user, at, root_code=None, query=""):
         dotted = []
         for target in dotted_codes or []:
             target_title, target_status = titles.get(target, ("", None))
-            dotted.append((target, target_title, target_status is not None and can_read_status(user, target_status)))
+            if target_status is not None and can_read_status(user, target_status):
+                dotted.append((target, target_title, True))
         nodes.append(
             Node(
                 code=code,
@@ -304,15 +339,42 @@ def build_chart_as_of(user, at, root_code=None, query=""):
                 problems=judge.values(rows[pk][facts_from:]),
                 readable=drafts_visible or status == Position.Status.PUBLISHED,
                 dotted=dotted,
+                superior_hidden=superiors[pk][1],
             )
         )
     _mark_structure(nodes, query)
     return nodes
 
 
+def _readable_superiors(rows, readable):
+    """{pk: (nearest readable superior's pk or None, whether the direct superior is hidden)} for rows
+    {pk: (pk, parent_id, ...)}; a superior not among the rows counts as none."""
+    found = {}
+    for start in rows:
+        chain, pk = [], start
+        while pk not in found:
+            parent = rows[pk][1]
+            chain.append(pk)
+            if parent not in rows or parent in chain:  # the top (or a loop, which the history cannot hold)
+                found[pk] = (None, False)
+                chain.pop()
+                break
+            if readable[parent]:
+                found[pk] = (parent, False)
+                chain.pop()
+                break
+            pk = parent
+        # Walking back down: each post's nearest readable superior is that of the hidden one above it.
+        for pk in reversed(chain):
+            above = found[rows[pk][1]]
+            found[pk] = (above[0], True)
+    return found
+
+
 def chart_nodes(user, code=None, depth=None, as_of=None):
     """The nodes a printed chart shows (the PDF from a page, a job or export_chart): under `code` (or
-    all), `depth` levels (or all), as of an instant (or today). None when `code` names no post then."""
+    all), `depth` levels (or all), as of an instant (or today). None when `code` names no post then
+    that `user` may read."""
     if as_of is not None:
         nodes = build_chart_as_of(user, as_of, root_code=code)
         if nodes is None:
@@ -320,7 +382,7 @@ def chart_nodes(user, code=None, depth=None, as_of=None):
         return [node for node in nodes if depth is None or node.level < depth]
     root = None
     if code:
-        root = Position.objects.filter(code=code).first()
+        root = Position.objects.filter(code=code).filter(readable_filter(user)).first()
         if root is None:
             return None
     return build_chart(user, root=root, depth=depth)

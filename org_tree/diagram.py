@@ -284,6 +284,8 @@ def box_lines(box):
         flags.append(_("Incomplete") if n.has_description else _("No description"))
     if n.is_draft:
         flags.append(_("Draft"))
+    if getattr(n, "superior_hidden", False):
+        flags.append(_("Superior not published"))
     if box.dotted_names:
         flags.append(_("Dotted: %(names)s") % {"names": "、".join(box.dotted_names)})
     texts, classes = [], []

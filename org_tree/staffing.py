@@ -3,7 +3,8 @@
 Figures are summed per position: a post with 3 places and 1 holder is 2 vacant even if a
 sibling post is over by one, so 空缺 and 超编 show where people are missing or surplus
 (编制 − 在岗 = 空缺 − 超编 still holds). Each department has its own figures and the
-roll-up with its sub-departments. Two queries whatever the size: positions with their
+roll-up with its sub-departments. Two queries whatever the size (two more for a reader who may not
+see drafts: which departments hold only drafts): positions with their
 holder counts, and the departments.
 """
 
@@ -14,6 +15,7 @@ from django.db.models.functions import Coalesce
 
 from org_tree.models import Department
 from positions.models import Assignment, Position
+from positions.visibility import hidden_departments
 
 FIGURES = ("headcount", "filled", "vacant", "over")
 
@@ -64,8 +66,10 @@ class Row:
         return data
 
 
-def staffing_table(under=None):
-    """Rows in department tree order; `under` limits them to a department and its sub-departments."""
+def staffing_table(user, under=None, hidden=None):
+    """Rows in department tree order, of the posts `user` may read (positions/visibility.py: drafts only
+    for editors, and no department that holds only drafts); `under` limits them to a department and
+    its sub-departments. `hidden`: visibility.hidden_departments(user), when the caller has read it."""
     filled = (
         Assignment.objects.current()
         .filter(position=OuterRef("pk"), kind=Assignment.Kind.PRIMARY)
@@ -74,8 +78,11 @@ def staffing_table(under=None):
         .annotate(n=Count("pk"))
         .values("n")
     )
-    positions = Position.objects.order_by().annotate(filled=Coalesce(Subquery(filled), Value(0)))
+    positions = Position.objects.visible_to(user).order_by().annotate(filled=Coalesce(Subquery(filled), Value(0)))
     departments = Department.objects.select_related("parent").order_by("tree_id", "lft")
+    hidden = hidden_departments(user) if hidden is None else hidden
+    if hidden:
+        departments = departments.exclude(pk__in=hidden)
     if under is not None:
         departments = departments.filter(tree_id=under.tree_id, lft__gte=under.lft, rght__lte=under.rght)
         positions = positions.filter(

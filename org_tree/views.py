@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from org_tree.diagram import MAX_DEPTH, clamp_depth, layout, render_svg
 from org_tree.forms import DepartmentFilterForm
 from org_tree.staffing import staffing_table, totals
 from positions import history
-from positions.access import may_edit, reader_required
+from positions.access import get_position_for_user, may_edit, readable_filter, reader_required
 from positions.models import Position
 
 
@@ -51,13 +51,13 @@ def _chart_as_of(request, code):
 def chart(request, code=None):
     if request.GET.get("as_of"):
         return _chart_as_of(request, code)
-    root = get_object_or_404(Position, code=code) if code else None
+    root = get_position_for_user(request.user, code) if code else None
     query = request.GET.get("q", "")[:200]
     nodes = build_chart(request.user, root=root, query=query)
     movable = may_edit(request.user)
     context = {
         "root": root,
-        "ancestors": root.get_ancestors() if root else [],
+        "ancestors": readable_ancestors(request.user, root),
         "nodes": nodes,
         "chart": render_chart(nodes, movable=movable),
         "movable": movable,
@@ -65,6 +65,11 @@ def chart(request, code=None):
         "matches": [node for node in nodes if node.match],
     }
     return render(request, "org_tree/chart.html", context)
+
+
+def readable_ancestors(user, root):
+    """The chain of superiors above `root` that `user` may read, top first (the breadcrumb)."""
+    return list(root.get_ancestors().filter(readable_filter(user))) if root else []
 
 
 def _diagram(request, code):
@@ -86,9 +91,9 @@ def _diagram(request, code):
         ancestors, movable = [], False
     else:
         at = None
-        root = get_object_or_404(Position, code=code) if code else None
+        root = get_position_for_user(request.user, code) if code else None
         nodes = build_chart(request.user, root=root, query=query, depth=depth)
-        ancestors = list(root.get_ancestors()) if root else []
+        ancestors = readable_ancestors(request.user, root)
         movable = may_edit(request.user)
         found = []
         if query:  # matches below the levels drawn count too: one query, only when searching
@@ -191,7 +196,7 @@ def diagram_pdf(request, code=None):
 
 
 def _department_filter(request):
-    form = DepartmentFilterForm(request.GET or None)
+    form = DepartmentFilterForm(request.GET or None, user=request.user)
     department = form.cleaned_data.get("department") if form.is_valid() else None
     return form, department
 
@@ -200,7 +205,11 @@ def _department_filter(request):
 @require_GET
 def staffing(request):
     form, department = _department_filter(request)
-    rows = staffing_table(under=department) if form.is_valid() or not form.is_bound else []
+    rows = (
+        staffing_table(request.user, under=department, hidden=form.hidden_departments)
+        if form.is_valid() or not form.is_bound
+        else []
+    )
     return render(
         request,
         "org_tree/staffing.html",

@@ -92,13 +92,14 @@ def can_read(user, position):
 
 
 def held_positions(user):
-    """The posts `user` currently holds, in chart order, for the "My team" menu and /team/."""
+    """The posts `user` currently holds and may read, in chart order, for the "My team" menu and /team/
+    (a draft post they were given ahead of an announcement is not shown to them yet)."""
     from positions.models import Assignment, Position
 
     if not user.is_authenticated:
         return Position.objects.none()
     held = Assignment.objects.current().filter(person__user=user).values("position_id")
-    return Position.objects.filter(pk__in=held).only("code", "title").order_by("tree_id", "lft")
+    return Position.objects.filter(readable_filter(user), pk__in=held).only("code", "title").order_by("tree_id", "lft")
 
 
 def requires(check):

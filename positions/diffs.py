@@ -15,7 +15,7 @@ ROW_SECTIONS = (*LIST_KEYS, "kpis")
 # Keys that are not the job description's own content (derived, or shown elsewhere).
 IGNORED = {"version", "direct_reports", "dotted_reports", "filled", "holders", "department_name", "job_family_name",
            "job_category", "job_category_name", "grade_name", "duty_share_total", "kpi_weight_total", "complete",
-           "problems"}  # fmt: skip
+           "problems", "superior_hidden"}  # fmt: skip
 
 
 @dataclass

@@ -242,6 +242,9 @@ def judged(document, required):
         "kpi_weight_total": json_number(facts["kpi_weight_total"]),
         "complete": not problems,
         "problems": problems,
+        # True when the direct superior is a post the reader may not see (positions/visibility.py):
+        # reports_to then names the nearest one they may.
+        "superior_hidden": document.get("superior_hidden", False),
     }
 
 

@@ -108,7 +108,7 @@ def export_positions(user, query):
     params = QueryDict(query or "")
     positions = Position.objects.visible_to(user)
     if params.get("scope") == "staffing":  # the staffing table's export (the list's own scope is a filter)
-        form = DepartmentFilterForm(params)
+        form = DepartmentFilterForm(params, user=user)
         if form.is_valid() and form.cleaned_data.get("department"):
             positions = positions.in_department(form.cleaned_data["department"])
         return positions
@@ -117,7 +117,7 @@ def export_positions(user, query):
         if key not in ("format", "page"):
             filters.setlist(key, values)
     if filters:
-        form = PositionFilterForm(filters)
+        form = PositionFilterForm(filters, user=user)
         positions = form.filter(positions) if form.is_valid() else positions.none()
     return positions
 

@@ -97,6 +97,13 @@ class PositionSerializer(PositionWriteSerializer):
     )  # fmt: skip
     kpi_weight_total = serializers.DecimalField(max_digits=6, decimal_places=2, coerce_to_string=False, read_only=True)
     complete = serializers.BooleanField(read_only=True)
+    superior_hidden = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "True when the direct superior is a post the caller may not read (a draft): reports_to then "
+            "names the nearest superior they may read"
+        ),
+    )
     problems = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text=_("Why it is incomplete, in the user's language")
     )
@@ -113,8 +120,16 @@ class PositionPageSerializer(serializers.Serializer):
 
 
 class MoveSerializer(serializers.Serializer):
-    superior = serializers.CharField(
-        allow_null=True, allow_blank=True, help_text=_("New superior's code; null: the top")
+    """Where the post goes: `reports_to` must be stated, a code or null for the top (never left out,
+    so that no body moves a post to the top by omission)."""
+
+    reports_to = serializers.CharField(
+        allow_null=True,
+        help_text=_("The new superior's code; null to make it a top-level post. Required."),
+        error_messages={
+            "required": _("State reports_to: the new superior's code, or null to make the post a top-level one."),
+            "blank": _("Give the new superior's code, or null to make the post a top-level one."),
+        },
     )
 
 

@@ -37,6 +37,7 @@ from positions.services.editing import (
 )
 from positions.services.moves import MoveRefused, move_position
 from positions.services.people import PeopleError, assign, end_assignment, save_person
+from positions.visibility import redact, related_of
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -113,8 +114,10 @@ def _readable(request, code):
     return positions[0]
 
 
-def _document_response(position, status_code=200, headers=None):
-    document = judged(position_document(position), JDTemplate.current().required)
+def _document_response(request, position, status_code=200, headers=None):
+    """The position's document as the caller may see it (positions/visibility.py), with its ETag."""
+    (document,) = redact(request.user, [position_document(position)], related=position.related)
+    document = judged(document, JDTemplate.current().required)
     return Response(document, status=status_code, headers={"ETag": etag(document["version"]), **(headers or {})})
 
 
@@ -190,7 +193,7 @@ class PositionList(APIView):
         at = _as_of(request)
         if at is not None:
             return self._as_of(request, at)
-        form = PositionFilterForm(request.query_params)
+        form = PositionFilterForm(request.query_params, user=request.user)
         if not form.is_valid():
             raise exceptions.ValidationError(form.errors)
         page_size = _page_size(request)
@@ -198,7 +201,9 @@ class PositionList(APIView):
         paginator = Paginator(positions.order_by("tree_id", "lft"), page_size)
         page = _page(request, paginator)
         required = JDTemplate.current().required
-        documents = [judged(position_document(p), required) for p in load_positions(list(page.object_list))]
+        positions = load_positions(list(page.object_list))
+        documents = redact(request.user, [position_document(p) for p in positions], related=related_of(positions))
+        documents = [judged(document, required) for document in documents]
         return Response(
             {"count": paginator.count, "page": page.number, "pages": paginator.num_pages, "results": documents}
         )
@@ -229,8 +234,10 @@ class PositionList(APIView):
                 "as_of": at,
                 "results": [
                     judged(document, required)
-                    for document in history.documents_as_of(
-                        at, versions.filter(id__in=[r[0] for r in page.object_list]), tree
+                    for document in redact(
+                        request.user,
+                        history.documents_as_of(at, versions.filter(id__in=[r[0] for r in page.object_list]), tree),
+                        at=at,
                     )
                 ],
             }
@@ -245,7 +252,10 @@ class PositionList(APIView):
         result = _submit(request, Save(request.data)).result
         (code,) = result.created
         return _document_response(
-            _readable(request, code), status.HTTP_201_CREATED, {"Location": reverse("api:position-detail", args=[code])}
+            request,
+            _readable(request, code),
+            status.HTTP_201_CREATED,
+            {"Location": reverse("api:position-detail", args=[code])},
         )
 
 
@@ -266,10 +276,11 @@ class PositionDetail(APIView):
     def get(self, request, code):
         at = _as_of(request)
         if at is None:
-            return _document_response(_readable(request, code))
+            return _document_response(request, _readable(request, code))
         document = history.document_as_of(code, at)
         if document is None or not access.can_read_status(request.user, document.get("status")):
             raise exceptions.NotFound(_("No such position at that time."))
+        (document,) = redact(request.user, [document], at=at)
         return Response({**judged(document, JDTemplate.current().required), "as_of": at})
 
     def _write(self, request, code, partial):
@@ -277,6 +288,10 @@ class PositionDetail(APIView):
         version = expected_version(request, position.version)
         document = request.data
         if not partial and isinstance(document, dict):
+            if "reports_to" not in document:  # never a move to the top by omission
+                raise exceptions.ValidationError(
+                    {"reports_to": [_("State reports_to: the superior's code, or null for a top-level post.")]}
+                )
             # PUT replaces the whole job description: what the writer leaves out is emptied.
             defaults = {key: value for key, value in new_document().items() if key in WRITABLE_KEYS}
             document = {**defaults, "code": code, **document}
@@ -284,7 +299,7 @@ class PositionDetail(APIView):
         if outcome.proposal is not None:
             return Response(proposal_json(outcome.proposal), status=status.HTTP_202_ACCEPTED)
         (saved,) = outcome.result.positions.values()
-        return _document_response(_readable(request, saved.code))
+        return _document_response(request, _readable(request, saved.code))
 
     @extend_schema(
         summary="Replace the job description (If-Match required)",
@@ -399,7 +414,7 @@ class PositionRestore(APIView):
         if isinstance(result, Proposal):
             return Response(proposal_json(result), status=status.HTTP_202_ACCEPTED)
         (saved,) = result.positions.values()
-        return _document_response(_readable(request, saved.code))
+        return _document_response(request, _readable(request, saved.code))
 
 
 @extend_schema(tags=["positions"], parameters=[OpenApiParameter("code", str, OpenApiParameter.PATH)])
@@ -418,16 +433,12 @@ class PositionMove(APIView):
         data = shapes.MoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            move_position(
-                code,
-                data.validated_data.get("superior") or None,
-                expected_version=version,
-            )
+            move_position(code, data.validated_data["reports_to"], expected_version=version)
         except MoveRefused as refusal:
-            raise exceptions.ValidationError({"superior": [str(refusal)]}) from None
+            raise exceptions.ValidationError({"reports_to": [str(refusal)]}) from None
         except VersionConflict as conflict:
             raise PreconditionFailed(str(conflict)) from None
-        return _document_response(_readable(request, code))
+        return _document_response(request, _readable(request, code))
 
 
 def _assignment_json(assignment):

@@ -4,12 +4,12 @@ from django import forms
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from org_tree.forms import department_options
+from org_tree.forms import DepartmentMenu
 from org_tree.models import Department, Grade, JobCategory, JobFamily
 from positions.models import Position
 
 
-class PositionFilterForm(forms.Form):
+class PositionFilterForm(DepartmentMenu, forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     department = forms.ModelChoiceField(
         label=_("Department"),
@@ -36,6 +36,10 @@ class PositionFilterForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limit_departments(user)
+
     def filter(self, queryset):
         """Apply the valid filters; call after is_valid()."""
         data = self.cleaned_data
@@ -54,9 +58,6 @@ class PositionFilterForm(forms.Form):
         if data.get("education"):
             queryset = queryset.filter(education=data["education"])
         return queryset
-
-    def department_options(self):
-        return department_options(self.data.get("department"))
 
     @cached_property
     def _grades(self):

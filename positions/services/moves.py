@@ -6,6 +6,8 @@ Every move holds the tree lock, reads fresh tree numbers, refuses a loop with th
 it would close, and counts as a new version of the moved job description.
 """
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -65,6 +67,33 @@ def place(position, superior):
     check_move(position, superior)
     position.parent = superior
     position.save()  # LockedTreeModel: mptt moves the subtree from the numbers just read
+
+
+@dataclass
+class MovePlan:
+    """What a move would do, checked as the move will be but not made (for the confirmation step)."""
+
+    position: Position
+    superior: Position | None
+    below: int  # the posts under it, which move with it
+
+    @property
+    def changes_nothing(self):
+        return self.position.parent_id == (self.superior.pk if self.superior else None)
+
+
+def plan_move(code, superior_code):
+    """The MovePlan for moving the post `code` under `superior_code` (None: the top). Raises
+    Position.DoesNotExist or MoveRefused (an unknown superior, the post itself or one under it),
+    as move_position() would; move_position() checks again, under the tree lock."""
+    position = Position.objects.get(code=code)
+    superior = None
+    if superior_code:
+        superior = Position.objects.filter(code=superior_code).first()
+        if superior is None:
+            raise MoveRefused(_("Unknown position %(code)s.") % {"code": superior_code})
+    check_move(position, superior)
+    return MovePlan(position, superior, position.get_descendant_count())
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from positions.documents import judged, load_positions, position_document
 from positions.forms.people import AssignForm
 from positions.models import Assignment, JDTemplate, Position, Proposal
 from positions.services import approval
+from positions.visibility import redact
 
 CODE_SLOT = "0CODE0SLOT0"  # a well-formed code, replaced by each real one
 
@@ -99,6 +100,7 @@ def _card_as_of(request, code):
     then = history.latest_as_of(at).filter(code__in=[c for c in named if c]).order_by()
     related = {c: (title, status) for c, title, status in then.values_list("code", "title", "status")}
     document.setdefault("dotted_reports", [])
+    redact(request.user, [document], at=at, related=related)
     context = card_context(document, related, JDTemplate.current(), request.user)
     context.update(as_of=at, print="print" in request.GET, exists=Position.objects.filter(code=code).exists())
     return render(request, "positions/position_detail.html", context)
@@ -130,7 +132,9 @@ def position_detail(request, code):
     if not positions or not can_read(request.user, positions[0]):
         raise Http404  # drafts are hidden from readers rather than forbidden
     position = positions[0]
-    context = card_context(position_document(position), position.related, JDTemplate.current(), request.user)
+    document = position_document(position)
+    redact(request.user, [document], related=position.related)
+    context = card_context(document, position.related, JDTemplate.current(), request.user)
     context.update(position=position, print="print" in request.GET)
     if position.status == Position.Status.PUBLISHED:
         signed = approval.signatures(position)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from positions.access import deleter_required, editor_required
@@ -28,7 +29,7 @@ from positions.services.editing import (
     new_document,
     without_row_ids,
 )
-from positions.services.moves import MoveRefused, move_position
+from positions.services.moves import MoveRefused, move_position, plan_move
 
 
 def _loaded(code):
@@ -174,25 +175,90 @@ def position_delete(request, code):
 @editor_required
 @require_http_methods(["GET", "POST"])
 def position_move(request, code):
-    """Move a post and everything under it: a searchable list of superiors (JavaScript adds drag and drop)."""
+    """Move a post and everything under it: a searchable list of superiors, or "put at the top" as a choice
+    of its own; a post with reports moves only once the user has seen how many move with it and confirmed.
+    chart.js's drag and drop posts here too, and gets the same checks and confirmation as JSON."""
     position = _loaded(code)
     form = MoveForm(request.POST or None, position=position, query=request.GET.get("q", ""))
     by_script = request.headers.get("X-Requested-With") == "fetch"  # drag and drop on the chart
+    plan = None
     if request.method == "POST" and form.is_valid():
         try:
-            moved = move_position(code, form.cleaned_data["superior"] or None)
+            plan = plan_move(code, form.new_superior)
+            if plan.below and not plan.changes_nothing and not form.cleaned_data["confirmed"]:
+                return _confirm_move(request, position, form, plan, by_script)
+            moved = move_position(code, form.new_superior, expected_version=form.cleaned_data.get("version"))
         except (MoveRefused, Position.DoesNotExist) as refusal:
             form.add_error("superior", str(refusal))
+        except VersionConflict as refusal:
+            form.add_error(None, str(refusal))
         else:
             if by_script:
-                return JsonResponse({"moved": moved.code, "superior": form.cleaned_data["superior"] or None})
-            messages.success(
-                request,
-                _("%(code)s now reports to %(superior)s.")
-                % {"code": moved.code, "superior": form.cleaned_data["superior"] or _("nobody (the top)")},
-            )
+                return JsonResponse({"moved": moved.code, "superior": form.new_superior, "with": plan.below})
+            if plan.changes_nothing:
+                messages.info(request, _("%(code)s already reports there: nothing changed.") % {"code": moved.code})
+            else:
+                messages.success(request, _move_message(plan))
             return redirect("org_tree:subtree", moved.code)
     if by_script and request.method == "POST":
         errors = [message for messages_ in form.errors.values() for message in messages_]
         return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
     return render(request, "positions/move.html", {"position": position, "form": form})
+
+
+def _superior_name(plan):
+    if plan.superior is None:
+        return _("nobody (the top)")
+    return f"{plan.superior.title} ({plan.superior.code})"
+
+
+def _move_message(plan):
+    if not plan.below:
+        return _("%(code)s now reports to %(superior)s.") % {
+            "code": plan.position.code,
+            "superior": _superior_name(plan),
+        }
+    return ngettext(
+        "%(code)s now reports to %(superior)s, with the %(below)d post under it.",
+        "%(code)s now reports to %(superior)s, with the %(below)d posts under it.",
+        plan.below,
+    ) % {"code": plan.position.code, "superior": _superior_name(plan), "below": plan.below}
+
+
+def _confirm_move(request, position, form, plan, by_script):
+    """The confirmation step: how many posts move, and where to."""
+    names = {
+        "title": plan.position.title,
+        "code": plan.position.code,
+        "superior": _superior_name(plan),
+        "below": plan.below,
+    }
+    if plan.superior is None:
+        question = (
+            ngettext(
+                "Make %(title)s (%(code)s) a top-level post, reporting to nobody? The %(below)d post under it moves with it.",
+                "Make %(title)s (%(code)s) a top-level post, reporting to nobody? The %(below)d posts under it move with it.",
+                plan.below,
+            )
+            % names
+        )
+    else:
+        question = (
+            ngettext(
+                "Move %(title)s (%(code)s) under %(superior)s? The %(below)d post under it moves with it.",
+                "Move %(title)s (%(code)s) under %(superior)s? The %(below)d posts under it move with it.",
+                plan.below,
+            )
+            % names
+        )
+    if by_script:
+        return JsonResponse(
+            {"confirm": question, "with": plan.below, "superior": form.new_superior},
+            status=409,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return render(
+        request,
+        "positions/move.html",
+        {"position": position, "form": form, "plan": plan, "question": question},
+    )

@@ -13,6 +13,7 @@ from positions.documents import describe
 from positions.models import Position, Proposal
 from positions.services import approval
 from positions.services.editing import DocumentInvalid, RestoreRefused, VersionConflict
+from positions.visibility import redact
 
 
 def _versions_or_404(request, code):
@@ -21,6 +22,14 @@ def _versions_or_404(request, code):
     if not versions:
         raise Http404
     return versions
+
+
+def _as_seen(user, version):
+    """A version's document as `user` may see it: posts hidden from them then are not named (positions/visibility.py)."""
+    if version is None:
+        return None
+    (document,) = redact(user, [dict(version.document)], at=version.history_date)
+    return document
 
 
 @reader_required
@@ -35,7 +44,7 @@ def position_history(request, code):
         older = versions[place + 1] if place + 1 < len(versions) else None
     if older is not None and (older.history_date, older.history_id) > (newer.history_date, newer.history_id):
         older, newer = newer, older
-    changes = diff_documents(older.document if older else None, newer.document)
+    changes = diff_documents(_as_seen(request.user, older), _as_seen(request.user, newer))
     context = {
         "code": code,
         "title": versions[0].title,

@@ -10,6 +10,7 @@ from positions.completeness import Judgement, facts_from_document
 from positions.forms.filters import PositionFilterForm
 from positions.models import JDTemplate, Position
 from positions.querysets import holder_counts
+from positions.visibility import redact, shown_superiors
 
 PAGE_SIZE = 50
 
@@ -33,14 +34,18 @@ def _list_as_of(request):
         found = [row for row in found if needle in row[1].casefold() or needle in row[2].casefold()]
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     documents = history.documents_as_of(at, versions.filter(id__in=[row[0] for row in page.object_list]), tree)
-    titles = dict(history.latest_as_of(at).order_by().values_list("code", "title"))
+    related = {
+        code: (title, status)
+        for code, title, status in history.latest_as_of(at).order_by().values_list("code", "title", "status")
+    }
+    documents = redact(request.user, documents, at=at, related=related)
     judge = Judgement(JDTemplate.current().required)
     rows = []
     for document in documents:
         rows.append(
             {
                 **document,
-                "superior_title": titles.get(document.get("reports_to"), ""),
+                "superior_title": related.get(document.get("reports_to"), ("", None))[0],
                 "filled": sum(1 for holder in document.get("holders", []) if holder.get("kind") == "primary"),
                 "problems": judge(facts_from_document(document)),
                 "status_label": Position.Status(document["status"]).label,
@@ -63,7 +68,7 @@ def _list_as_of(request):
 def position_list(request):
     if request.GET.get("as_of"):
         return _list_as_of(request)
-    form = PositionFilterForm(request.GET or None)
+    form = PositionFilterForm(request.GET or None, user=request.user)
     positions = list_queryset(request.user)
     if form.is_bound:
         positions = form.filter(positions) if form.is_valid() else positions.none()
@@ -73,7 +78,9 @@ def position_list(request):
     judge = Judgement(JDTemplate.current().required)
     # Families and grades come from the filter menus' own queries rather than two more joins.
     families, grades = form.families_by_id(), form.grades_by_id()
+    superiors = shown_superiors(request.user, rows)
     for position in rows:
+        position.superior = superiors[position.pk]  # (code, title, hidden): a hidden one gives way
         position.problems = judge(position.stored_facts())
         position.filled = filled.get(position.pk, 0)
         position.family_name = families.get(position.job_family_id, "")

@@ -177,14 +177,27 @@ def test_text_in_a_duty_can_still_be_selected_without_starting_a_drag(page, live
 # (3) Moving a subtree from the chart.
 
 
-def test_hr_editor_drops_a_box_on_another_and_the_chart_shows_the_subtree_under_it(page, live_server, hr):
+def test_hr_editor_drops_a_box_on_another_confirms_and_the_chart_shows_the_subtree_under_it(page, live_server, hr):
     log_in(page, live_server, "hannah-hr")
     page.click("button[data-expand=all]")
     moved = page.locator("#p-DPT-YW-05 > .box .code")
     target = page.locator("#p-DPT-YW-02 > .box")
     assert page.locator("#p-DPT-YW-04 #p-DPT-YW-05").count() == 1
-    with page.expect_navigation():  # chart.js posts the move, then reloads the chart
-        moved.drag_to(target)
+    moved.drag_to(target)
+    # DPT-YW-05 has three reports: the chart asks first, in the page, and nothing has moved yet.
+    question = page.locator(".move-confirm[role=alertdialog]")
+    expect(question).to_contain_text("技术支持部副经理 (DPT-YW-05)")
+    expect(question).to_contain_text("客户服务部经理 (DPT-YW-02)")
+    expect(question).to_contain_text("3")
+    expect(page.locator(".move-confirm button.primary")).to_be_focused()
+    page.keyboard.press("Escape")  # changed one's mind
+    expect(question).to_have_count(0)
+    page.reload()
+    assert page.locator("#p-DPT-YW-04 #p-DPT-YW-05").count() == 1
+    page.click("button[data-expand=all]")
+    moved.drag_to(target)
+    with page.expect_navigation():  # confirmed: chart.js posts the move again, then reloads the chart
+        page.locator(".move-confirm button.primary").click()
 
     expect(page.locator("#p-DPT-YW-02 #p-DPT-YW-05")).to_have_count(1)
     assert page.locator("#p-DPT-YW-04 #p-DPT-YW-05").count() == 0
@@ -193,15 +206,36 @@ def test_hr_editor_drops_a_box_on_another_and_the_chart_shows_the_subtree_under_
 
 def test_a_box_dropped_on_its_own_report_is_refused_with_the_reason(page, live_server, hr):
     log_in(page, live_server, "hannah-hr", "/org/DPT-YW-04/")
-    with page.expect_event("dialog") as alert:
-        page.locator("#p-DPT-YW-04 > .box .code").drag_to(page.locator("#p-DPT-YW-N05 > .box"))
-    message = alert.value.message
-    alert.value.dismiss()
-    assert message.startswith("无法调整上级：")
-    assert "DPT-YW-04 → DPT-YW-05 → DPT-YW-N05 → DPT-YW-04" in message  # the loop it would close
+    page.locator("#p-DPT-YW-04 > .box .code").drag_to(page.locator("#p-DPT-YW-N05 > .box"))
+    message = page.locator(".move-confirm[role=alertdialog]")
+    expect(message).to_contain_text("无法调整上级：")
+    # the loop it would close, refused before anyone is asked to confirm anything
+    expect(message).to_contain_text("DPT-YW-04 → DPT-YW-05 → DPT-YW-N05 → DPT-YW-04")
+    page.locator(".move-confirm button.primary").click()
+    expect(message).to_have_count(0)
     page.reload()
     assert page.locator("#p-DPT-YW-04 #p-DPT-YW-N05").count() == 1  # nothing moved
     expect(page.locator("nav.crumbs")).to_contain_text("运维部经理")
+
+
+def test_the_move_page_detaches_nothing_without_a_choice_and_asks_before_moving_a_team(page, live_server, hr):
+    log_in(page, live_server, "hannah-hr", "/positions/DPT-YW-04/move/")
+    expect(page.locator("main")).to_contain_text("5 个岗位")  # everything under DPT-YW-04 moves with it
+    page.click("form.move-form button.primary")  # "move" with no superior chosen
+    expect(page.locator("form.move-form .errorlist")).to_contain_text("设为最高层岗位")
+    page.goto(f"{live_server.url}/org/DPT-YW-01/")
+    assert page.locator("#p-DPT-YW-01 #p-DPT-YW-04").count() == 1  # still under its superior
+    # The top is a choice of its own, and a team moves only once its size is confirmed.
+    page.goto(f"{live_server.url}/positions/DPT-YW-04/move/")
+    page.click("fieldset.to-top button")
+    confirm = page.locator("section.move-confirm")
+    expect(confirm).to_contain_text("技术支持部经理 (DPT-YW-04)")
+    expect(confirm).to_contain_text("5 个岗位")
+    expect(confirm.locator("button.primary")).to_have_text(re.compile("6"))  # the post and the 5 under it
+    confirm.locator("button.primary").click()
+    page.wait_for_url(f"{live_server.url}/org/DPT-YW-04/")
+    expect(page.locator("nav.crumbs")).not_to_contain_text("运维部经理")
+    expect(page.locator(".messages .success")).to_contain_text("DPT-YW-04")
 
 
 def test_hr_editor_moves_a_post_with_move_under_and_a_search(page, live_server, hr):

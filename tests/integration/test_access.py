@@ -64,10 +64,11 @@ def test_drafts_are_left_out_of_the_readers_list(viewer_client, draft):
     assert "DPT-YW-03" not in codes and "DPT-YW-02" in codes
 
 
-def test_the_chart_shows_a_draft_but_does_not_link_it_for_readers(viewer_client, draft):
-    html = viewer_client.get("/org/").content.decode()
-    assert "客户服务代表" in html
-    assert 'href="/positions/DPT-YW-03/"' not in html
+def test_the_chart_leaves_a_draft_out_for_readers_and_shows_it_to_editors(client, viewer_user, hr_user, draft):
+    client.force_login(viewer_user)
+    assert 'data-code="DPT-YW-03"' not in client.get("/org/").content.decode()
+    client.force_login(hr_user)
+    assert 'data-code="DPT-YW-03"' in client.get("/org/").content.decode()
 
 
 @pytest.mark.parametrize(

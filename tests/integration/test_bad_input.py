@@ -748,9 +748,9 @@ def test_the_api_move_refuses_a_cycle(login, hr, language, superior, hint):
     client = login(hr, language)
     _document, etag = api_document(client, "DPT-YW-01")
     before = snapshot()
-    response = send(client, "post", "/api/positions/DPT-YW-01/move/", {"superior": superior}, etag)
+    response = send(client, "post", "/api/positions/DPT-YW-01/move/", {"reports_to": superior}, etag)
     assert response.status_code == 400
-    messages = at(response.json(), ("superior",))
+    messages = at(response.json(), ("reports_to",))
     assert_in_language(messages, language)
     assert re.search(hint[language], " ".join(messages))
     assert snapshot() == before
@@ -796,12 +796,12 @@ def test_every_route_names_the_same_loop_the_same_way(login, hr):
     )[0]
     _document, etag = api_document(client, "DPT-YW-01")
     by_patch = send(client, "patch", "/api/positions/DPT-YW-01/", {"reports_to": "DPT-YW-03"}, etag).json()
-    by_move = send(client, "post", "/api/positions/DPT-YW-01/move/", {"superior": "DPT-YW-03"}, etag).json()
+    by_move = send(client, "post", "/api/positions/DPT-YW-01/move/", {"reports_to": "DPT-YW-03"}, etag).json()
     loops = {
         loop_in(by_editor),
         loop_in(by_move_page),
         loop_in(by_patch["reports_to"][0]),
-        loop_in(by_move["superior"][0]),
+        loop_in(by_move["reports_to"][0]),
     }
     assert len(loops) == 1, loops
 
@@ -876,7 +876,7 @@ def test_the_conflict_panel_reads_in_the_users_language(login, hr, admin_user, l
     [
         ("patch", "/api/positions/DPT-YW-03/", {"purpose": "我的修改"}),
         ("put", "/api/positions/DPT-YW-03/", {"title": "我的修改"}),
-        ("post", "/api/positions/DPT-YW-03/move/", {"superior": "DPT-YW-04"}),
+        ("post", "/api/positions/DPT-YW-03/move/", {"reports_to": "DPT-YW-04"}),
     ],
     ids=["patch", "put", "move"],
 )
@@ -980,7 +980,7 @@ FORGED_API = [
     ("manager", "put", "/api/positions/DPT-YW-04/", {"title": "伪造的名称"}),
     ("outsider", "patch", "/api/positions/DPT-YW-03/", {"title": "伪造的名称"}),
     ("viewer", "post", "/api/positions/", {"code": "FORGED-1", "title": "伪造的岗位"}),
-    ("viewer", "post", "/api/positions/DPT-YW-03/move/", {"superior": "DPT-YW-04"}),
+    ("viewer", "post", "/api/positions/DPT-YW-03/move/", {"reports_to": "DPT-YW-04"}),
     ("manager", "delete", "/api/positions/DPT-YW-03/", None),
     ("manager", "post", "/api/positions/DPT-YW-03/holders/", {"employee_number": "E0004", "kind": "concurrent"}),
     ("viewer", "post", "/api/people/", {"employee_number": "E-F", "name": "伪造"}),
@@ -1065,7 +1065,7 @@ def test_drag_and_drop_without_a_csrf_token_is_refused(login, hr, language):
     [
         ("patch", "/api/positions/DPT-YW-03/", {"title": "没有令牌"}),
         ("post", "/api/positions/", {"code": "CSRF-1", "title": "没有令牌"}),
-        ("post", "/api/positions/DPT-YW-03/move/", {"superior": "DPT-YW-04"}),
+        ("post", "/api/positions/DPT-YW-03/move/", {"reports_to": "DPT-YW-04"}),
         ("post", "/api/people/", {"employee_number": "E-C", "name": "无令牌"}),
     ],
     ids=["patch", "create", "move", "person"],

@@ -191,7 +191,7 @@ def test_a_move_on_the_page_writes_one_version_of_the_moved_post_only(hr_client,
     clock.now = shanghai(2026, 2, 3, 9, 0)
     mark = last_id()
 
-    assert hr_client.post("/positions/DPT-YW-04/move/", {"superior": "DPT-YW-02"}).status_code == 302
+    assert hr_client.post("/positions/DPT-YW-04/move/", {"superior": "DPT-YW-02", "confirmed": "1"}).status_code == 302
 
     assert written_since(mark) == [("DPT-YW-04", "~", "hannah-hr", shanghai(2026, 2, 3, 9, 0))]
     assert newest("DPT-YW-04").document["reports_to"] == "DPT-YW-02"
@@ -207,7 +207,7 @@ def test_a_refused_move_writes_no_version(hr_client, seed):
 def test_a_move_through_the_api_writes_one_version(hr_client, seed, clock):
     clock.now = shanghai(2026, 2, 3, 9, 5)
     mark = last_id()
-    body = {"superior": "DPT-YW-04"}
+    body = {"reports_to": "DPT-YW-04"}
     response = send(hr_client, "post", f"/api/positions/{REP}/move/", body, current_etag(hr_client, REP))
     assert response.status_code == 200
     assert written_since(mark) == [(REP, "~", "hannah-hr", shanghai(2026, 2, 3, 9, 5))]

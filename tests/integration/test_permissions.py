@@ -280,7 +280,7 @@ MATRIX = [
     ),
     Row("PATCH", "/api/positions/DPT-YW-03/", EDITORS, 200, API, {"purpose": "受理客户报修与投诉。"}),
     Row("DELETE", "/api/positions/DPT-YW-N03/", EDITORS, 204, API),
-    Row("POST", "/api/positions/DPT-YW-03/move/", EDITORS, 200, API, {"superior": "DPT-YW-04"}),
+    Row("POST", "/api/positions/DPT-YW-03/move/", EDITORS, 200, API, {"reports_to": "DPT-YW-04"}),
     Row("GET", "/api/positions/DPT-YW-03/holders/", READERS, 200, API),
     Row("POST", "/api/positions/DPT-YW-03/holders/", EDITORS, 201, API, {"employee_number": "E-PERM-2"}),
     Row("POST", "/api/assignments/{assignment}/end/", EDITORS, 200, API, {"ended_on": "2025-06-30"}),

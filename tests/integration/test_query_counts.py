@@ -35,8 +35,9 @@ def reader(client, viewer_user):
 
 
 # The chart: +1 positions with their stored completeness facts, +1 holders, +1 dotted-line superiors,
-# +1 the JD template.
-CHART = 4
+# +1 the JD template; and for a reader who may not see drafts, +1 the posts of the chart they may not see
+# (positions/visibility.py: left out, their reports hung under the nearest readable superior).
+CHART = 4 + 1
 
 
 def test_the_org_chart_costs_the_same_at_any_size(reader, tree, django_assert_num_queries):
@@ -52,8 +53,9 @@ def test_a_subtree_chart_costs_the_same_at_any_size(reader, tree, django_assert_
 
 def test_the_list_costs_the_same_at_any_size(reader, tree, django_assert_num_queries):
     # +1 count for the pager, +1 the page of positions with department, superior, family and grade,
-    # +1 its holders, +1 the JD template, +1 the department menu, +1 the job family menu, +1 the grade menu
-    with django_assert_num_queries(REQUEST_OVERHEAD + 7):
+    # +1 its holders, +1 the JD template, +1 the department menu, +1 the job family menu, +1 the grade menu,
+    # +1 the departments that hold only drafts (none here: no second query to read the department tree)
+    with django_assert_num_queries(REQUEST_OVERHEAD + 8):
         assert reader.get("/positions/").status_code == 200
 
 
@@ -95,8 +97,8 @@ def synthetic_top(request):
 
 # The diagram under a post: +1 the post; its ancestors for the breadcrumb cost nothing for a top post
 # (mptt knows it has none); +1 the positions of its top levels with their completeness facts, +1 their
-# holders, +1 their dotted-line superiors, +1 the JD template.
-DIAGRAM = 5
+# holders, +1 their dotted-line superiors, +1 the JD template, +1 the posts under it the reader may not see.
+DIAGRAM = 6
 
 
 @pytest.mark.parametrize("depth", [3, 10])
@@ -108,26 +110,27 @@ def test_the_diagram_of_the_top_levels_costs_the_same_at_any_size(
         response = reader.get(f"/org/{top}/diagram/", {"depth": depth})
     assert response.status_code == 200
     boxes = response.content.decode().count('<g class="box')
-    if depth == 10:
-        assert boxes == size  # ten levels: every post of the tree, drawn
+    if depth == 10:  # ten levels: every post of the tree a reader may see (synth_org leaves some drafts), drawn
+        from positions.models import Position
+
+        assert boxes == Position.objects.filter(status=Position.Status.PUBLISHED).count() > size * 0.9
     else:
         assert 10 < boxes < 150
 
 
 def test_a_subtree_diagram_costs_the_same_at_any_size(reader, tree, django_assert_num_queries):
-    # +1 the post, +1 its ancestors (breadcrumb), +1 the positions with their facts, +1 holders,
-    # +1 dotted-line superiors, +1 the JD template
+    # +1 the post, +1 its ancestors (breadcrumb), and the chart's
     with django_assert_num_queries(REQUEST_OVERHEAD + 2 + CHART):
         assert reader.get(f"/org/{tree[1].code}/diagram/").status_code == 200
 
 
 def test_the_diagram_svg_costs_the_same_at_any_size(reader, tree, django_assert_num_queries):
-    # A file has no menu, so no "My team" query; then the chart's four
+    # A file has no menu, so no "My team" query; then the chart's
     with django_assert_num_queries(API_OVERHEAD + CHART):
         assert reader.get("/org/diagram.svg", {"depth": 10}).status_code == 200
 
 
 def test_a_subtree_diagram_svg_costs_the_same_at_any_size(reader, tree, django_assert_num_queries):
-    # No menu; +1 the post, +1 its ancestors (which the file does not use), and the chart's four
+    # No menu; +1 the post, +1 its ancestors (which the file does not use), and the chart's
     with django_assert_num_queries(API_OVERHEAD + 2 + CHART):
         assert reader.get(f"/org/{tree[1].code}/diagram.svg").status_code == 200

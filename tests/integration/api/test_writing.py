@@ -42,7 +42,7 @@ def test_a_position_has_an_etag_that_moves_with_every_change(editor):
         ("patch", "/api/positions/DPT-YW-03/", {"title": "新名称"}),
         ("put", "/api/positions/DPT-YW-03/", {"title": "新名称"}),
         ("delete", "/api/positions/DPT-YW-03/", None),
-        ("post", "/api/positions/DPT-YW-03/move/", {"superior": "DPT-YW-01"}),
+        ("post", "/api/positions/DPT-YW-03/move/", {"reports_to": "DPT-YW-01"}),
         ("post", "/api/positions/DPT-YW-03/holders/", {"employee_number": "E1"}),
     ],
 )
@@ -105,11 +105,11 @@ def test_a_new_position_is_created_with_201_and_its_address(editor):
 
 def test_a_move_through_the_api_refuses_a_loop_naming_it(editor):
     etag = current_etag(editor, "DPT-YW-01")
-    response = send(editor, "post", "/api/positions/DPT-YW-01/move/", {"superior": "DPT-YW-03"}, etag)
+    response = send(editor, "post", "/api/positions/DPT-YW-01/move/", {"reports_to": "DPT-YW-03"}, etag)
     assert response.status_code == 400
-    assert "DPT-YW-01 → DPT-YW-02 → DPT-YW-03" in response.json()["superior"][0]
+    assert "DPT-YW-01 → DPT-YW-02 → DPT-YW-03" in response.json()["reports_to"][0]
     ok = send(
-        editor, "post", "/api/positions/DPT-YW-03/move/", {"superior": "DPT-YW-04"}, current_etag(editor, "DPT-YW-03")
+        editor, "post", "/api/positions/DPT-YW-03/move/", {"reports_to": "DPT-YW-04"}, current_etag(editor, "DPT-YW-03")
     )
     assert ok.status_code == 200 and ok.json()["reports_to"] == "DPT-YW-04"
 
