@@ -121,7 +121,7 @@ def submit(user, save, comment="", *, revises=None):
 def _revised(proposal, user, code):
     """Mark `proposal` revised by `user`'s save of `code`, under its row lock (after the tree and the
     position: the order every save keeps); ProposalRefused when it is no longer theirs to revise."""
-    proposal = Proposal.objects.select_for_update().select_related("position").get(pk=proposal.pk)
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("position").get(pk=proposal.pk)
     if proposal.position.code != code:
         raise ProposalRefused(_("This proposal is for another position."))
     if not may_revise(user, proposal):
@@ -183,7 +183,7 @@ def approve(proposal, approver, *, comment="", effective_on=None):
     as a save would be, so that what is scheduled could be published)."""
     lock_tree(Position)  # the tree, then the position, then the proposal: the order every save keeps
     position = Position.objects.select_for_update().get(pk=proposal.position_id)
-    proposal = Proposal.objects.select_for_update().select_related("position", "author").get(pk=proposal.pk)
+    proposal = Proposal.objects.select_for_update(of=("self",)).select_related("position", "author").get(pk=proposal.pk)
     if not may_approve(approver):
         raise ProposalRefused(_("Only an approver may approve a proposal."))
     if proposal.status != Status.PENDING:
@@ -249,7 +249,9 @@ def _apply(proposal_id, today):
         return None
     lock_tree(Position)
     position = Position.objects.select_for_update().get(pk=position_id)
-    proposal = Proposal.objects.select_for_update().select_related("author", "decided_by").get(pk=proposal_id)
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",)).select_related("author", "decided_by").get(pk=proposal_id)
+    )
     if proposal.status != Status.SCHEDULED or proposal.effective_on > today:
         return None  # decided otherwise, or applied, while this waited for the locks
     if is_stale(proposal):
