@@ -29,6 +29,7 @@ clock = timezone.now
 class Action:
     who: object = None  # a user, or a function that gives one (a request's user, known later)
     comment: str = ""
+    note: dict | None = None  # what the portal says of the action, language-neutral (NOTES)
     key: uuid.UUID = field(default_factory=uuid.uuid4)
     held: set | None = None  # inside deferred(): the ids to record once, at its end
 
@@ -58,6 +59,27 @@ def commenting(comment):
         return
     action.comment = (comment or "").strip()[:500]
     yield action
+
+
+@contextmanager
+def noting(note):
+    """Give the action under way `note` (or open an action of the system with it): what the portal
+    says of it, language-neutral, as {"kind": one of note_text's kinds, and the values its sentence
+    names}; it is composed in the reader's language when shown."""
+    action = _current.get()
+    if action is None:
+        with acting() as action:
+            action.note = note
+            yield action
+        return
+    action.note = note
+    yield action
+
+
+def today():
+    """Today in the portal's time zone, by the clock versions are stamped with: effective dates are
+    compared with it, so a change takes effect exactly when its version says it did."""
+    return timezone.localtime(clock()).date()
 
 
 @contextmanager
@@ -139,6 +161,7 @@ def _version(Version, position, document, kind, action, now, before=None):
         "history_date": now,
         "history_type": kind,
         "history_change_reason": action.comment or None,
+        "note": action.note,
     }
 
 
@@ -214,8 +237,38 @@ def readable_versions(user, code):
 
 
 def version_rows(versions):
-    """Each version (newest first) with its one-line summary: what changed since the one before it."""
-    return [{"version": version, "summary": version_summary(version)} for version in versions]
+    """Each version (newest first) with its one-line summary (what changed since the one before it) and its comment."""
+    return [
+        {"version": version, "summary": version_summary(version), "comment": comment_text(version)}
+        for version in versions
+    ]
+
+
+def _notes():
+    """What the portal says of an action, by the kind stored in a version's note, in the active language."""
+    from django.utils.translation import gettext as _
+
+    return {
+        "approved": lambda note: _("Approved the proposal of %(author)s.") % note,
+        "took_effect": lambda note: _("Took effect as approved by %(approver)s on %(approved_on)s.") % note,
+    }
+
+
+def note_text(note):
+    """A version's note composed in the active language ("" for none, or a kind this code does not know)."""
+    if not isinstance(note, dict):
+        return ""
+    compose = _notes().get(note.get("kind"))
+    try:
+        return compose(note) if compose else ""
+    except KeyError:  # a note written without a value its sentence needs
+        return ""
+
+
+def comment_text(version):
+    """The comment of a version as the history page, its JSON and the audit log show it: what the portal
+    says, in the reader's language, then what the person typed, as typed."""
+    return " ".join(part for part in (note_text(version.note), version.history_change_reason or "") if part)
 
 
 def version_summary(version):

@@ -36,6 +36,10 @@ class VersionRecord(models.Model):
     # What changed since the version before, as document keys ("title,duties"); labels are shown in
     # the reader's language.
     changed = models.CharField(_("changed"), max_length=500, blank=True)
+    # What the portal itself says of the action, language-neutral ({"kind": "approved", "author": "王芳"}):
+    # composed in the reader's language when shown (positions/history.py: comment_text), beside the
+    # comment a person typed, which is kept as typed.
+    note = models.JSONField(_("note"), null=True, blank=True, editable=False)
 
     class Meta:
         abstract = True
@@ -569,14 +573,24 @@ class JDTemplate(models.Model):
 class Proposal(models.Model):
     """A change to a published job description, waiting for an approver (positions/services/approval.py).
 
-    Readers keep seeing the published version until it is approved; `document` is the whole
-    job description as proposed, `base_version` the version it was made from.
+    Readers keep seeing the published version until it is approved and in effect; `document` is the
+    whole job description as proposed, `base_version` the version it was made from. An approval
+    dated after today is scheduled: it applies on its effective date (positions/tasks.py), unless
+    the job description changed since, and then it is overtaken and not applied. A returned or
+    overtaken proposal is revised into a new one (`revises`) or withdrawn by its author.
     """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")
+        SCHEDULED = "scheduled", _("Approved, takes effect later")
         APPROVED = "approved", _("Approved")
         RETURNED = "returned", _("Returned")
+        OVERTAKEN = "overtaken", _("Not applied: overtaken")
+        REVISED = "revised", _("Revised")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    # Waiting for its author: to be revised or withdrawn (counted in the author's menu).
+    WITH_AUTHOR = (Status.RETURNED, Status.OVERTAKEN)
 
     position = models.ForeignKey(
         Position, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("position")
@@ -596,14 +610,30 @@ class Proposal(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_comment = models.CharField(_("approver's comment"), max_length=500, blank=True)
     effective_on = models.DateField(_("effective date"), null=True, blank=True)
+    applied_at = models.DateTimeField(_("took effect at"), null=True, blank=True)
+    # Why an approved change was not applied on its effective date; empty: the job description changed since.
+    not_applied_because = models.CharField(_("not applied because"), max_length=500, blank=True)
+    revises = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions",
+        verbose_name=_("revises"),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
         ordering = ["-created_at", "-pk"]
+        # The menu's counts: the waiting ones, and those back with their author.
+        indexes = [models.Index(fields=["status", "author"], name="positions_proposal_by_status")]
 
     def __str__(self):
         return f"{self.position_id} #{self.pk} ({self.status})"
+
+    def get_absolute_url(self):
+        return reverse("positions:proposal", args=[self.pk])
+
+    @property
+    def is_with_author(self):
+        return self.status in self.WITH_AUTHOR
 
 
 class AcknowledgementQuerySet(models.QuerySet):

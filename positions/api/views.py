@@ -364,7 +364,7 @@ def _version_json(row):
         "id": version.history_id,
         "at": timezone.localtime(version.history_date).isoformat(timespec="milliseconds"),
         "by": user.username if user else None,
-        "comment": version.history_change_reason or "",
+        "comment": row["comment"],
         "summary": row["summary"],
         "version": version.document.get("version"),
         "type": {"+": "created", "~": "changed", "-": "deleted"}[version.history_type],

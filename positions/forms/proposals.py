@@ -14,7 +14,9 @@ class DecisionForm(forms.Form):
         label=gettext_lazy("Effective date (生效日期)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=gettext_lazy("Today when left empty."),
+        help_text=gettext_lazy(
+            "Today when left empty. A later date keeps the version in force until that day, when the change applies."
+        ),
     )
 
     def clean_effective_on(self):

@@ -31,7 +31,7 @@ def audit_log(request):
     if request.GET.get("format") == "csv":
         return _csv(versions)
     page = Paginator(versions, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"version": v, "summary": history.version_summary(v)} for v in page.object_list]
+    rows = history.version_rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -68,7 +68,7 @@ def _csv(versions):
                 version.title,
                 version.department.name if version.department else "",
                 kinds[version.history_type],
-                version.history_change_reason or "",
+                history.comment_text(version),
                 history.version_summary(version),
             )
         )

@@ -142,8 +142,14 @@ def position_detail(request, code):
             signatures=signed,
             may_acknowledge=any(sign.user_id == request.user.pk and sign.version is None for sign in signed),
         )
-    if may_edit(request.user):
-        context["pending"] = Proposal.objects.filter(position=position, status=Proposal.Status.PENDING).count()
+    # Changes approved for a later date (everyone is told), and for editors those waiting for approval: one query.
+    editor = may_edit(request.user)
+    statuses = [Proposal.Status.SCHEDULED, *([Proposal.Status.PENDING] if editor else [])]
+    waiting = Proposal.objects.filter(position=position, status__in=statuses).order_by("effective_on", "pk")
+    waiting = list(waiting.values_list("pk", "status", "effective_on"))
+    context["scheduled"] = [(pk, day) for pk, status, day in waiting if status == Proposal.Status.SCHEDULED]
+    if editor:
+        context["pending"] = sum(1 for _pk, status, _day in waiting if status == Proposal.Status.PENDING)
     if may_manage_people(request.user):
         context["holders"] = Assignment.objects.current().filter(position=position).select_related("person")
         context["assign_form"] = AssignForm(position=position)

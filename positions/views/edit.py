@@ -15,10 +15,11 @@ from django.views.decorators.http import require_http_methods
 
 from positions.access import deleter_required, editor_required
 from positions.diffs import diff_documents, merge_documents
-from positions.documents import describe, load_positions, position_document
+from positions.documents import load_positions, position_document
 from positions.forms.editor import Editor, sign_base
 from positions.forms.moves import DeleteForm, MoveForm
-from positions.models import Assignment, JDTemplate, Position
+from positions.models import Assignment, JDTemplate, Position, Proposal
+from positions.readable import readable
 from positions.services import approval
 from positions.services.editing import (
     DeleteRefused,
@@ -53,7 +54,27 @@ def position_new(request):
 @require_http_methods(["GET", "POST"])
 def position_edit(request, code):
     position = _loaded(code)
+    if "proposal" in request.GET:
+        return _revise(request, position)
     return _edit(request, position, position_document(position, with_ids=True))
+
+
+def _revise(request, position):
+    """The editor on a proposal back with its author (?proposal=<id>): its document laid over the post
+    as it is now (services/approval.py: revision); saving proposes it again, naming the old one."""
+    number = request.GET["proposal"]
+    found = Proposal.objects.filter(
+        pk=int(number) if number.isdigit() and len(number) < 10 else None, position=position
+    )
+    proposal = found.select_related("position", "decided_by").first()
+    if proposal is None:
+        raise Http404
+    if not approval.may_revise(request.user, proposal):
+        messages.error(request, _("This proposal is not waiting for you to revise it."))
+        return redirect(proposal)
+    revision = approval.revision(proposal)
+    revising = {"proposal": proposal, "base": revision.base, "changes": readable(revision.changes, request.user)}
+    return _edit(request, position, revision.document, revising=revising)
 
 
 @editor_required
@@ -66,7 +87,7 @@ def position_duplicate(request, code):
     return _edit(request, None, document, duplicate_of=source)
 
 
-def _edit(request, position, document, duplicate_of=None):
+def _edit(request, position, document, duplicate_of=None, revising=None):
     template = JDTemplate.current()
     conflict = None
     if request.method == "POST":
@@ -82,7 +103,10 @@ def _edit(request, position, document, duplicate_of=None):
                         expected_version=editor.header.cleaned_data.get("version") if position else None,
                     ),
                     comment=request.POST.get("change_comment", ""),
+                    revises=revising["proposal"] if revising else None,
                 )
+            except approval.ProposalRefused as refusal:
+                messages.error(request, str(refusal))
             except DocumentInvalid as refusal:
                 editor.attach_errors(refusal.errors)
                 messages.error(request, _("Nothing was saved: correct what is marked below."))
@@ -108,14 +132,20 @@ def _edit(request, position, document, duplicate_of=None):
                     messages.info(request, _("Nothing had changed."))
                 return redirect("positions:detail", saved.code)
     else:
-        plain = without_row_ids(document)
+        plain = revising["base"] if revising else without_row_ids(document)
         editor = Editor(
             document=document, template=template, base=plain, version=position.version if position else None
         )
     return render(
         request,
         "positions/edit.html",
-        {"editor": editor, "position": position, "conflict": conflict, "duplicate_of": duplicate_of},
+        {
+            "editor": editor,
+            "position": position,
+            "conflict": conflict,
+            "duplicate_of": duplicate_of,
+            "revising": revising,
+        },
     )
 
 
@@ -140,7 +170,7 @@ def _conflict(request, code, base, template, editor, refusal):
         merged = merge_documents(base, editor.document(), theirs)
         editor = Editor(document=merged, template=template, base=plain, version=current.version)
         changes = diff_documents(base, plain)
-    conflict = {"message": str(refusal), "changes": changes, "labels": {c.key: describe(c.key) for c in changes}}
+    conflict = {"message": str(refusal), "changes": readable(changes, request.user)}
     messages.error(request, _("Someone else saved this job description while you were editing it. Nothing was saved."))
     return editor, conflict
 

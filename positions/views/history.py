@@ -11,6 +11,7 @@ from positions.access import editor_required, may_edit, reader_required
 from positions.diffs import diff_documents
 from positions.documents import describe
 from positions.models import Position, Proposal
+from positions.readable import readable
 from positions.services import approval
 from positions.services.editing import DocumentInvalid, RestoreRefused, VersionConflict
 from positions.visibility import redact
@@ -52,8 +53,7 @@ def position_history(request, code):
         "rows": history.version_rows(versions),
         "older": older,
         "newer": newer,
-        "changes": changes,
-        "labels": {change.key: describe(change.key) for change in changes},
+        "changes": readable(changes, request.user),
         "can_restore": may_edit(request.user),
         "current_version": Position.objects.filter(code=code).values_list("version", flat=True).first(),
     }

@@ -668,6 +668,29 @@ def test_saving_again_after_a_conflict_applies_the_second_ones_input(hr_client, 
     assert version_of(REP) == after_theirs + 1
 
 
+def test_the_conflict_panel_reads_like_the_card_every_column_of_a_changed_row_and_names_for_codes(hr_client, seed):
+    other = second_editor()
+    mine, theirs = open_editor(hr_client, EDIT_REP), open_editor(other, EDIT_REP)
+    theirs["h-department"] = "YW-JS"
+    fill(theirs, "kpis", 0, weight="30", cycle="monthly")
+    fill(theirs, "kpis", 2, weight="30")
+    save(other, EDIT_REP, theirs)
+    mine["h-purpose"] = "为客户提供热线服务"
+
+    html = hr_client.post(EDIT_REP, mine).content.decode()
+
+    panel = html.split('<section class="conflict"', 1)[1].split("</section>", 1)[0]
+    rows = [
+        [" ".join(unescape(re.sub(r"<[^>]+>", " ", cell)).split()) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)]
+        for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", panel.split("</thead>", 1)[1], re.S)
+    ]  # fmt: skip
+    assert ["department", "客户服务部", "技术支持部"] in rows
+    assert ["KPIs · row 1 changed · weight", "40%", "30%"] in rows
+    assert ["KPIs · row 1 changed · assessment cycle", "—", "Monthly (月度)"] in rows
+    assert ["KPIs · row 3 changed · weight", "20%", "30%"] in rows
+    assert "YW-JS" not in panel and "monthly" not in panel
+
+
 # ---------------------------------------------------------------------------------------------------
 # Versions
 

@@ -426,6 +426,62 @@ def test_a_viewer_does_not_read_a_draft_version_in_the_history(client, hr_user, 
     assert "草稿：客服并入技术支持部" not in page.content.decode()
 
 
+def diff_rows(html):
+    """The rows of the page's diff table as text (a row's other columns read with the row's label)."""
+    table = html.split('<table class="diff">', 1)[1].split("</table>", 1)[0].split("</thead>", 1)[1]
+    return [
+        [
+            " ".join(unescape(re.sub(r"<[^>]+>", " ", cell)).split())
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", tr, re.S)
+        ]
+        for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)
+    ]
+
+
+def test_the_history_diff_never_names_a_draft_post_to_a_reader_who_may_not_see_drafts(
+    client, hr_user, viewer_user, manager_user, clock
+):
+    with history.acting(hr_user):
+        clock.now = shanghai(2026, 2, 1, 9, 0)
+        save_documents([Save({"status": "draft", "title": "秘密重组岗位"}, code="DPT-YW-N03")])
+        clock.now = shanghai(2026, 2, 2, 9, 0)
+        save_documents([Save({"dotted_reports_to": ["DPT-YW-N03", "DPT-YW-04"]}, code=REP)])
+
+    for reader in (viewer_user, manager_user):
+        client.force_login(reader)
+        page = client.get(f"/positions/{REP}/history/").content.decode()
+        assert ["dotted-line superiors", "—", "(a post not yet published)、技术支持部经理 (DPT-YW-04)"] in diff_rows(
+            page
+        )
+        assert "DPT-YW-N03" not in page and "秘密重组岗位" not in page
+    client.force_login(hr_user)
+    page = client.get(f"/positions/{REP}/history/").content.decode()
+    assert ["dotted-line superiors", "—", "秘密重组岗位 (DPT-YW-N03)、技术支持部经理 (DPT-YW-04)"] in diff_rows(page)
+
+
+def test_the_history_diff_shows_every_column_of_a_changed_row_with_labels_and_values_as_on_the_card(
+    client, viewer_user, hr_user, seed, clock
+):
+    kpis = [dict(kpi) for kpi in newest(REP).document["kpis"]]
+    kpis[0].update(weight=30, cycle="monthly")
+    kpis[1].update(weight=40)
+    with history.acting(hr_user):
+        clock.now = shanghai(2026, 2, 1, 9, 0)
+        save_documents([Save({"kpis": kpis, "department": "YW-JS", "has_description": True}, code=REP)])
+    client.force_login(viewer_user)
+
+    rows = diff_rows(client.get(f"/positions/{REP}/history/").content.decode())
+
+    assert ["department", "客户服务部", "技术支持部"] in rows
+    first = rows.index(["KPIs · row 1 changed", "接听和记录客户的24小时电话报修和投诉情况"])
+    assert rows[first + 1 : first + 4] == [
+        ["KPIs · row 1 changed · weight", "40%", "30%"],
+        ["KPIs · row 1 changed · performance standard", "用语规范、接听及时、记录完整", "用语规范、接听及时、记录完整"],
+        ["KPIs · row 1 changed · assessment cycle", "—", "Monthly (月度)"],
+    ]
+    assert ["KPIs · row 2 changed · weight", "30%", "40%"] in rows
+
+
 def test_anonymous_visitors_are_sent_to_log_in(seed):
     response = Client().get(f"/positions/{REP}/history/")
     assert response.status_code == 302

@@ -73,8 +73,9 @@ def test_the_card_costs_the_same_whatever_its_length(reader, tree, extra_rows, d
         ItemFactory(position=position, order=100 + n)
         KPIFactory(position=position, order=100 + n, weight=None)
     # +1 the position with department, superior, family, grade and sign-off; +5 its lines, KPIs, direct
-    # reports, links (both ways) and holders; +1 the JD template; +1 the holders' signatures (published)
-    with django_assert_num_queries(REQUEST_OVERHEAD + 8):
+    # reports, links (both ways) and holders; +1 the JD template; +1 the holders' signatures (published);
+    # +1 the changes approved to take effect later (everyone is told)
+    with django_assert_num_queries(REQUEST_OVERHEAD + 9):
         assert reader.get(f"/positions/{position.code}/").status_code == 200
 
 
@@ -134,3 +135,32 @@ def test_a_subtree_diagram_svg_costs_the_same_at_any_size(reader, tree, django_a
     # No menu; +1 the post, +1 its ancestors (which the file does not use), and the chart's
     with django_assert_num_queries(API_OVERHEAD + 2 + CHART):
         assert reader.get(f"/org/{tree[1].code}/diagram.svg").status_code == 200
+
+
+@pytest.fixture
+def proposals(tree, hr_user, proposer_user):
+    """A third of the posts have a proposal waiting, and as many have one returned to its author."""
+    from positions.models import Proposal
+
+    for node in tree[: len(tree) // 3]:
+        for status in (Proposal.Status.PENDING, Proposal.Status.RETURNED):
+            Proposal.objects.create(position=node, document={}, base_version=1, author=proposer_user, status=status)
+    return tree
+
+
+# The menu of an HR editor: +1 the worklist's count (the stamp it is cached under: the newest change and the
+# number of posts), +1 the proposals waiting for the approver and those back with their author (one query).
+EDITOR_MENU = 2
+
+
+@pytest.mark.parametrize("who", ["approver", "author"])
+def test_an_editors_menu_costs_two_queries_whatever_the_number_of_proposals(
+    client, proposals, hr_user, proposer_user, who, django_assert_num_queries
+):
+    client.force_login(hr_user if who == "approver" else proposer_user)
+    assert client.get("/org/").status_code == 200  # the worklist count is counted once, then cached
+    # The chart's four but the JD template, which the first page left in the cache for a few seconds.
+    with django_assert_num_queries(REQUEST_OVERHEAD + CHART - 1 + EDITOR_MENU):
+        html = client.get("/org/").content.decode()
+    count = len(proposals) // 3
+    assert f"{count}</span>" in html.split('href="/proposals/">', 1)[1].split("</a>", 1)[0]
