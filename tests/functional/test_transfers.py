@@ -48,7 +48,9 @@ FORMAT_SHEETS = {
     "考核标准",
     "人员",
     "花名册",
+    "示例",
 }
+ACCENT = "rgb(11, 105, 163)"  # --accent in static/css/portal.css: the primary button's colour
 
 # By the template's Chinese headers: two new posts under DPT-YW-04. NEW-02 reports to NEW-01,
 # created by the same file.
@@ -141,8 +143,9 @@ def download_template(page, folder):
 
 
 def fill(sheet, rows):
-    """Append `rows` ({header: value}) under the sheet's header row, each value in its header's column."""
-    columns = {cell.value: cell.column for cell in sheet[1] if cell.value}
+    """Append `rows` ({header: value}) under the sheet's header row, each value in its header's column
+    (a required column's header carries a *: "岗位编码*" is the column 岗位编码)."""
+    columns = {cell.value.rstrip("*"): cell.column for cell in sheet[1] if cell.value}
     for values in rows:
         row = sheet.max_row + 1
         for header, value in values.items():
@@ -228,10 +231,12 @@ def test_the_template_has_a_sheet_for_every_part_of_the_format(page, live_server
     book = load_workbook(template)
     assert book.sheetnames[0] == "说明"  # the instructions first
     assert set(book.sheetnames) == FORMAT_SHEETS
-    assert [cell.value for cell in book["岗位"][1]][:4] == ["岗位编码", "岗位名称", "部门编码", "直接上级编码"]
-    kpi_headers = ["岗位编码", "序号", "关键职责", "权重", "绩效标准", "考核周期"]
+    assert [cell.value for cell in book["岗位"][1]][:4] == ["岗位编码*", "岗位名称*", "部门编码", "直接上级编码"]
+    kpi_headers = ["岗位编码*", "序号*", "关键职责*", "权重*", "绩效标准", "考核周期"]
     assert [cell.value for cell in book["考核标准"][1]] == kpi_headers
-    assert all(sheet.max_row == 1 for sheet in book.worksheets[1:])  # headers only: nothing to clear first
+    # Headers only: nothing to clear first. The examples are on a sheet of their own, never imported.
+    assert all(sheet.max_row == 1 for sheet in book.worksheets[1:] if sheet.title != "示例")
+    assert book["示例"].max_row > 20
     guide = {str(cell) for row in book["说明"].iter_rows(values_only=True) for cell in row if cell}
     assert {"岗位 (positions)", "考核标准 (KPIs)", "直接上级编码", "权重"} <= guide
 

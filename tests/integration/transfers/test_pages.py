@@ -291,11 +291,12 @@ def test_the_template_is_a_workbook_with_instructions_and_every_sheet_of_the_for
     assert response["Content-Type"] == XLSX
     assert response["Content-Disposition"].startswith("attachment;")
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames[0] == "说明"
-    assert set(workbook.sheetnames[1:]) == {spec.zh for spec in SHEETS}
+    assert workbook.sheetnames[0] == "说明"  # the instructions first, the examples last
+    assert workbook.sheetnames[-1] == "示例"
+    assert set(workbook.sheetnames[1:-1]) == {spec.zh for spec in SHEETS}
     for spec in SHEETS:
         headers = next(workbook[spec.zh].iter_rows(max_row=1, values_only=True))
-        assert list(headers) == [column.zh for column in spec.columns], spec.kind
+        assert list(headers) == [column.zh + ("*" if column.required else "") for column in spec.columns], spec.kind
     guide = " ".join(str(v) for row in workbook["说明"].iter_rows(values_only=True) for v in row if v)
     for spec in SHEETS:
         assert spec.zh in guide
