@@ -702,11 +702,12 @@ def _save_positions(planned, user, report, *, fallback_sheet, keep_status=False)
         changed = [result.positions[code].pk for code in (*result.created, *result.updated)]
         approval.sign_off(changed, prepared_by=user, approved_by=user)
     created, updated = set(result.created), set(result.updated)
+    placed = _placement([result.documents[i] for i, code in enumerate(index_codes) if code in created])
     for index, code in enumerate(index_codes):
         source = planned[code][1]
         after = result.documents[index]
         status = "new" if code in created else "changed" if code in updated else "unchanged"
-        changes = _changes(result.before.get(index), after) if status == "changed" else []
+        changes = _changes(result.before.get(index), after) if status == "changed" else placed.get(code, [])
         report.rows.append(
             RowResult(*_place(source, code, fallback_sheet), code, after.get("title", ""), status, changes)
         )
@@ -733,6 +734,35 @@ def _save_positions(planned, user, report, *, fallback_sheet, keep_status=False)
             )
         else:
             report.rows.append(RowResult(*_place(source, code, fallback_sheet), code, code, "unchanged"))
+
+
+def _placement(documents):
+    """Where each new position goes, for the preview: {code: [department, superior]} as changes with
+    only an "after", named as people know them (two queries, whatever the number)."""
+    departments = dict(
+        Department.objects.filter(code__in={d["department"] for d in documents if d.get("department")}).values_list(
+            "code", "name"
+        )
+    )
+    superiors = dict(
+        Position.objects.filter(code__in={d["reports_to"] for d in documents if d.get("reports_to")}).values_list(
+            "code", "title"
+        )
+    )
+    placed = {}
+    for document in documents:
+        department, superior = document.get("department"), document.get("reports_to")
+        placed[document["code"]] = [
+            {
+                "field": describe("department"),
+                "after": f"{departments.get(department, '')} ({department})" if department else "",
+            },
+            {
+                "field": describe("reports_to"),
+                "after": f"{superior} {superiors.get(superior, '')}".strip() if superior else "",
+            },
+        ]
+    return placed
 
 
 def _plain(value):
