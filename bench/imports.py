@@ -113,6 +113,7 @@ def phase_baseline(path, order="tree"):
     from org_tree.models import Department
     from positions.models import Position
     from transfers import importing
+    from transfers.format import normalise_header
     from transfers.reading import read_upload
 
     # The same departments first (not timed): the baseline's rows name them.
@@ -135,7 +136,8 @@ def phase_baseline(path, order="tree"):
     sheet = load_workbook(path, read_only=True)["岗位"]
     rows = list(sheet.iter_rows(values_only=True))
     wanted = ["岗位编码", "岗位名称", "直接上级编码", "部门编码", "编制"]
-    index = [rows[0].index(name) for name in wanted]
+    names = [normalise_header(header) for header in rows[0]]  # "岗位编码*": a required column, marked
+    index = [names.index(name) for name in wanted]
     dataset = tablib.Dataset(headers=wanted)
     body = rows[1:]  # the export lists positions in tree order: parents first, as the library needs
     if order == "levels":

@@ -79,8 +79,8 @@ def load_positions(positions):
     `positions` is a queryset (read with DOCUMENT_RELATED) or a list already read with it.
 
     Each position gets `_doc_items`, `_doc_kpis`, `_doc_children`, `_doc_links` (kind, code),
-    `_doc_link_rows`, `_doc_incoming` and `_doc_holders`; `position.related` maps the code of every
-    position it names to (title, status), for links on the card.
+    `_doc_link_rows`, `_doc_incoming` (kind, code; by code) and `_doc_holders`; `position.related`
+    maps the code of every position it names to (title, status), for links on the card.
     """
     from assessments.models import KPI
     from positions.models import Assignment, DescriptionItem, Position, PositionLink
@@ -150,7 +150,9 @@ def load_positions(positions):
         position._doc_children = children[position.pk]
         position._doc_links = links[position.pk]
         position._doc_link_rows = link_instances[position.pk]
-        position._doc_incoming = incoming[position.pk]
+        # Links to it, by the linking post's code: their own order (link order, pk) differs between
+        # databases once an organisation is exported and imported, the codes do not (history.py sorts alike).
+        position._doc_incoming = sorted(incoming[position.pk])  # (kind, code)
         position._doc_holders = holders[position.pk]
         position.related = related[position.pk]
         position.superior_code = None

@@ -19,7 +19,7 @@ from org_tree.models import Department, Grade, JobCategory, JobFamily
 from portal.locking import lock_tree
 from portal.models import renumber
 from positions import history
-from positions.access import may_approve
+from positions.access import may_approve, may_configure
 from positions.diffs import diff_documents
 from positions.documents import describe, load_positions, position_document
 from positions.models import Assignment, JDTemplate, Person, Position
@@ -30,6 +30,7 @@ from positions.services.editing import (
     DocumentInvalid,
     Save,
     delete_position,
+    publish_problems,
     save_documents,
     touch,
     without_row_ids,
@@ -135,28 +136,34 @@ def organisation_state():
     return digest.hexdigest()
 
 
-def preview(book, user=None, *, delete_missing=False):
-    """What importing `book` would do, as a Report; nothing is written."""
+def preview(book, user=None, *, delete_missing=False, keep_status=False):
+    """What importing `book` would do, as a Report; nothing is written.
+
+    `keep_status`: new positions keep the file's status, a published job description that is
+    incomplete stays published (flagged incomplete, with a warning each) instead of becoming a draft;
+    for an Administrator moving a whole organisation (`import_org --keep-status`). Anyone else's
+    import ignores it.
+    """
     report = Report(problems=list(book.problems))
     try:
         with transaction.atomic(), history.deferred(discard=True):
-            _run(book, user, report, delete_missing)
+            _run(book, user, report, delete_missing, keep_status)
             raise _Rollback
     except _Rollback:
         pass
     return report
 
 
-def apply(book, user=None, *, delete_missing=False):
+def apply(book, user=None, *, delete_missing=False, keep_status=False):
     """Import `book` in one transaction, recorded in history under the file's name; returns the Report.
 
-    Raises ImportRefused (nothing written) when any row has an error.
+    Raises ImportRefused (nothing written) when any row has an error. `keep_status`: as for preview().
     """
     report = Report(problems=list(book.problems))
     try:
         comment = _("Imported from %(name)s") % {"name": book.name}
         with history.acting(user, comment=comment), transaction.atomic(), history.deferred():
-            _run(book, user, report, delete_missing)
+            _run(book, user, report, delete_missing, keep_status)
             if report.errors:
                 raise _Rollback
     except _Rollback:
@@ -165,7 +172,7 @@ def apply(book, user=None, *, delete_missing=False):
     return report
 
 
-def _run(book, user, report, delete_missing):
+def _run(book, user, report, delete_missing, keep_status=False):
     if report.errors:
         return  # the file itself could not be read as the format: nothing to compare
     sheets = book.sheets
@@ -201,7 +208,7 @@ def _run(book, user, report, delete_missing):
             _people(derived.people, report, sheets["roster"].title)
         return
     if "positions" in sheets or any(spec.kind in sheets for spec in SECTION_SHEETS):
-        _positions(book, user, report, delete_missing)
+        _positions(book, user, report, delete_missing, keep_status)
     if "people" in sheets and not report.errors:
         records = []
         sheet = sheets["people"]
@@ -567,7 +574,7 @@ def _place(source, code, fallback_sheet):
     return sheet, row
 
 
-def _positions(book, user, report, delete_missing):
+def _positions(book, user, report, delete_missing, keep_status=False):
     planned = _documents(book, report)
     positions_sheet = book.sheets.get("positions")
     if report.errors:
@@ -596,7 +603,13 @@ def _positions(book, user, report, delete_missing):
         missing = list(  # not in the positions sheet: rows of section sheets alone do not keep a position
             Position.objects.exclude(code__in=list(listed)).order_by("-level", "code").values_list("code", "title")
         )
-    _save_positions(planned, user, report, fallback_sheet=positions_sheet.title if positions_sheet else "")
+    _save_positions(
+        planned,
+        user,
+        report,
+        fallback_sheet=positions_sheet.title if positions_sheet else "",
+        keep_status=keep_status and may_keep_status(user),
+    )
     if missing and not report.errors:
         for code, title in missing:
             try:
@@ -615,13 +628,20 @@ def _status_of(document, default):
     return STATUS_ALIASES.get(raw, raw.lower()) or Position.Status.DRAFT
 
 
-def _save_positions(planned, user, report, *, fallback_sheet):
+def may_keep_status(user):
+    """Whether `user`'s import may keep incomplete job descriptions published: Administrators (and the
+    command line, `user` None), who may approve and configure. Never an HR editor."""
+    return user is None or (may_approve(user) and may_configure(user))
+
+
+def _save_positions(planned, user, report, *, fallback_sheet, keep_status=False):
     """Save {code: (document, Source)} as one action, under the approval rule; results into `report`.
 
     An approver's import (and the command line's) saves at once and signs off what it publishes;
     another HR editor's saves drafts at once, and its changes to published job descriptions wait
     as proposals, as the editor's would. A job description that would be published incomplete is
-    imported as a draft, with a warning.
+    imported as a draft, with a warning; with `keep_status` (an Administrator's, may_keep_status) a
+    new position keeps the file's status instead, with a warning that it is published incomplete.
     """
     template = JDTemplate.current()
     stored_status = dict(Position.objects.filter(code__in=list(planned)).values_list("code", "status"))
@@ -643,7 +663,7 @@ def _save_positions(planned, user, report, *, fallback_sheet):
                 _("Only an approver may publish a new job description: it is imported as a draft."),
                 *_where("status", source, code, fallback_sheet),
             )
-        save = Save(document, code=None if is_new else code)
+        save = Save(document, code=None if is_new else code, keep_status=keep_status and is_new)
         if not approver and not is_new and approval.needs_approval(user, stored_status[code], new_status):
             proposed.append((code, save))
         else:
@@ -669,15 +689,25 @@ def _save_positions(planned, user, report, *, fallback_sheet):
             % {"problems": " ".join(m for messages in problems.values() for m in messages)},
             *_where("status", planned[code][1], code, fallback_sheet),
         )
+    if keep_status:
+        for index, code in enumerate(index_codes):
+            problems = publish_problems(result.documents[index], template.required) if direct[index].keep_status else {}
+            if problems:
+                report.warn(
+                    _("%(code)s stays published as in the file, though incomplete: %(problems)s")
+                    % {"code": code, "problems": " ".join(m for messages in problems.values() for m in messages)},
+                    *_where("status", planned[code][1], code, fallback_sheet),
+                )
     if approver and result.changed:
         changed = [result.positions[code].pk for code in (*result.created, *result.updated)]
         approval.sign_off(changed, prepared_by=user, approved_by=user)
     created, updated = set(result.created), set(result.updated)
+    placed = _placement([result.documents[i] for i, code in enumerate(index_codes) if code in created])
     for index, code in enumerate(index_codes):
         source = planned[code][1]
         after = result.documents[index]
         status = "new" if code in created else "changed" if code in updated else "unchanged"
-        changes = _changes(result.before.get(index), after) if status == "changed" else []
+        changes = _changes(result.before.get(index), after) if status == "changed" else placed.get(code, [])
         report.rows.append(
             RowResult(*_place(source, code, fallback_sheet), code, after.get("title", ""), status, changes)
         )
@@ -704,6 +734,35 @@ def _save_positions(planned, user, report, *, fallback_sheet):
             )
         else:
             report.rows.append(RowResult(*_place(source, code, fallback_sheet), code, code, "unchanged"))
+
+
+def _placement(documents):
+    """Where each new position goes, for the preview: {code: [department, superior]} as changes with
+    only an "after", named as people know them (two queries, whatever the number)."""
+    departments = dict(
+        Department.objects.filter(code__in={d["department"] for d in documents if d.get("department")}).values_list(
+            "code", "name"
+        )
+    )
+    superiors = dict(
+        Position.objects.filter(code__in={d["reports_to"] for d in documents if d.get("reports_to")}).values_list(
+            "code", "title"
+        )
+    )
+    placed = {}
+    for document in documents:
+        department, superior = document.get("department"), document.get("reports_to")
+        placed[document["code"]] = [
+            {
+                "field": describe("department"),
+                "after": f"{departments.get(department, '')} ({department})" if department else "",
+            },
+            {
+                "field": describe("reports_to"),
+                "after": f"{superior} {superiors.get(superior, '')}".strip() if superior else "",
+            },
+        ]
+    return placed
 
 
 def _plain(value):

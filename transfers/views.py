@@ -109,6 +109,9 @@ def job_detail(request, pk):
     wanted = ROW_VIEWS[view]
     rows = [row for row in report.get("rows", []) if wanted is None or row["status"] in wanted]
     problems = report.get("problems", [])
+    # A refused import offers the upload again, for the corrected file, where its errors are listed.
+    again = job.kind == Job.Kind.IMPORT and job.status in (Job.Status.REFUSED, Job.Status.FAILED)
+    form = UploadForm(may_delete=may_delete(request.user)) if again and may_transfer(request.user) else None
     return render(
         request,
         "transfers/job.html",
@@ -122,6 +125,7 @@ def job_detail(request, pk):
             "derived": report.get("derived", []),
             "view": view,
             "views": list(ROW_VIEWS),
+            "form": form,
         },
     )
 

@@ -108,6 +108,9 @@ class Save:
     document: dict
     code: str | None = None
     expected_version: int | None = None
+    # Existing data restored as it was (an Administrator moving a whole organisation): a published
+    # job description keeps its status even when incomplete, flagged as such wherever it is shown.
+    keep_status: bool = False
 
 
 @dataclass
@@ -934,7 +937,7 @@ def save_documents(saves, *, require_complete_to_publish=True, template=None, in
             _check_dotted_lines(document, errors[index])
         result_before[index] = base if position is not None else None
         differing = _differing(values, base) if position is not None else set(values)
-        if require_complete_to_publish and (position is None or differing & publishing_keys):
+        if require_complete_to_publish and not save.keep_status and (position is None or differing & publishing_keys):
             problems = publish_problems(document, required)
             if problems and incomplete_as_draft and not errors[index]:
                 values["status"] = document["status"] = Position.Status.DRAFT

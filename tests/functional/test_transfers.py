@@ -48,7 +48,9 @@ FORMAT_SHEETS = {
     "考核标准",
     "人员",
     "花名册",
+    "示例",
 }
+ACCENT = "rgb(11, 105, 163)"  # --accent in static/css/portal.css: the primary button's colour
 
 # By the template's Chinese headers: two new posts under DPT-YW-04. NEW-02 reports to NEW-01,
 # created by the same file.
@@ -141,8 +143,9 @@ def download_template(page, folder):
 
 
 def fill(sheet, rows):
-    """Append `rows` ({header: value}) under the sheet's header row, each value in its header's column."""
-    columns = {cell.value: cell.column for cell in sheet[1] if cell.value}
+    """Append `rows` ({header: value}) under the sheet's header row, each value in its header's column
+    (a required column's header carries a *: "岗位编码*" is the column 岗位编码)."""
+    columns = {cell.value.rstrip("*"): cell.column for cell in sheet[1] if cell.value}
     for values in rows:
         row = sheet.max_row + 1
         for header, value in values.items():
@@ -158,8 +161,10 @@ def workbook_from(template, path, positions, kpis=KPIS):
     return path
 
 
-def upload(page, live_server, path):
-    page.goto(f"{live_server.url}/transfers/")
+def upload(page, live_server, path, here=False):
+    """Upload `path` from the import page (or, `here`, from the upload box of the page shown)."""
+    if not here:
+        page.goto(f"{live_server.url}/transfers/")
     page.set_input_files("#id_file", str(path))
     page.get_by_role("button", name="上传并预览").click()
     return wait_for_job(page, live_server)
@@ -228,10 +233,12 @@ def test_the_template_has_a_sheet_for_every_part_of_the_format(page, live_server
     book = load_workbook(template)
     assert book.sheetnames[0] == "说明"  # the instructions first
     assert set(book.sheetnames) == FORMAT_SHEETS
-    assert [cell.value for cell in book["岗位"][1]][:4] == ["岗位编码", "岗位名称", "部门编码", "直接上级编码"]
-    kpi_headers = ["岗位编码", "序号", "关键职责", "权重", "绩效标准", "考核周期"]
+    assert [cell.value for cell in book["岗位"][1]][:4] == ["岗位编码*", "岗位名称*", "部门编码", "直接上级编码"]
+    kpi_headers = ["岗位编码*", "序号*", "关键职责*", "权重*", "绩效标准", "考核周期"]
     assert [cell.value for cell in book["考核标准"][1]] == kpi_headers
-    assert all(sheet.max_row == 1 for sheet in book.worksheets[1:])  # headers only: nothing to clear first
+    # Headers only: nothing to clear first. The examples are on a sheet of their own, never imported.
+    assert all(sheet.max_row == 1 for sheet in book.worksheets[1:] if sheet.title != "示例")
+    assert book["示例"].max_row > 20
     guide = {str(cell) for row in book["说明"].iter_rows(values_only=True) for cell in row if cell}
     assert {"岗位 (positions)", "考核标准 (KPIs)", "直接上级编码", "权重"} <= guide
 
@@ -254,8 +261,10 @@ def test_administrator_imports_two_new_positions_after_correcting_a_bad_row(page
     assert UNKNOWN in message, message
     expect(page.get_by_role("button", name=CONFIRM)).to_have_count(0)  # nothing to confirm
 
-    # 2. The corrected file: the bad row taken out. Its preview lists the new rows.
-    job_url = upload(page, live_server, workbook_from(template, tmp_path / GOOD_FILE, NEW_POSITIONS))
+    # 2. The corrected file, uploaded from the refused import's page, under its errors: the bad row taken
+    # out. Its preview lists the new rows, where they go.
+    expect(page.get_by_role("heading", name="上传改正后的文件")).to_be_visible()
+    job_url = upload(page, live_server, workbook_from(template, tmp_path / GOOD_FILE, NEW_POSITIONS), here=True)
 
     expect(page.locator("h1")).to_have_text(f"导入: {GOOD_FILE}")
     assert_status(page, "previewed")
@@ -264,6 +273,10 @@ def test_administrator_imports_two_new_positions_after_correcting_a_bad_row(page
     expect(page.locator("ul.totals li").first).to_have_text("新增: 2")
     expect(page.locator("table.transfer-rows tbody tr.status-new")).to_have_count(2)
     assert preview_rows(page) == [("岗位", "2", "NEW-01", "网络运维主管"), ("岗位", "3", "NEW-02", "网络运维专员")]
+    placed = page.locator("table.transfer-rows tbody tr.status-new td:last-child")
+    expect(placed.nth(0)).to_have_text(re.compile(r"部门: 技术支持部 \(YW-JS\)\s*直接上级: DPT-YW-04 技术支持部经理"))
+    expect(placed.nth(1)).to_have_text(re.compile(r"部门: 技术支持部 \(YW-JS\)\s*直接上级: NEW-01 网络运维主管"))
+    expect(page.get_by_role("button", name=CONFIRM)).to_have_css("background-color", ACCENT)  # the primary action
     assert page.goto(f"{live_server.url}/positions/NEW-01/").status == 404  # not written before Confirm
     page.goto(job_url)
 
@@ -360,6 +373,21 @@ def test_import_pages_have_no_serious_or_critical_accessibility_violation(page, 
     page.goto(f"{live_server.url}/transfers/")
     expect(page.locator("section[aria-labelledby=jobs-title] table.list tbody tr")).to_have_count(2)
     assert_accessible(page)  # the import page listing jobs
+
+
+def test_the_delete_missing_checkbox_sits_beside_its_label(page, live_server, administrator):
+    log_in(page, live_server, "/transfers/")
+    checkbox = page.locator("#id_delete_missing")
+    label = page.locator("label[for=id_delete_missing]")
+    box, text = checkbox.bounding_box(), label.bounding_box()
+
+    assert box["width"] < 30, box  # a box, not stretched across the form
+    gap = text["x"] - (box["x"] + box["width"])
+    assert 0 <= gap < 16, (box, text)  # the label follows it on the right ...
+    middle = box["y"] + box["height"] / 2
+    assert text["y"] <= middle <= text["y"] + text["height"], (box, text)  # ... on the same line
+    label.click()  # and the label ticks it
+    expect(checkbox).to_be_checked()
 
 
 def tab_to(page, selector, limit=60):

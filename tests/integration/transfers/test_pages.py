@@ -291,11 +291,12 @@ def test_the_template_is_a_workbook_with_instructions_and_every_sheet_of_the_for
     assert response["Content-Type"] == XLSX
     assert response["Content-Disposition"].startswith("attachment;")
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames[0] == "说明"
-    assert set(workbook.sheetnames[1:]) == {spec.zh for spec in SHEETS}
+    assert workbook.sheetnames[0] == "说明"  # the instructions first, the examples last
+    assert workbook.sheetnames[-1] == "示例"
+    assert set(workbook.sheetnames[1:-1]) == {spec.zh for spec in SHEETS}
     for spec in SHEETS:
         headers = next(workbook[spec.zh].iter_rows(max_row=1, values_only=True))
-        assert list(headers) == [column.zh for column in spec.columns], spec.kind
+        assert list(headers) == [column.zh + ("*" if column.required else "") for column in spec.columns], spec.kind
     guide = " ".join(str(v) for row in workbook["说明"].iter_rows(values_only=True) for v in row if v)
     for spec in SHEETS:
         assert spec.zh in guide
@@ -572,3 +573,101 @@ def test_the_rows_of_a_preview_can_be_filtered_by_their_status(previewed):
     assert 'class="status-new"' in new and 'class="status-changed"' not in new
     unchanged = html(client.get(f"/transfers/jobs/{job.pk}/?view=unchanged"))
     assert 'class="status-unchanged"' in unchanged and 'class="status-changed"' not in unchanged
+
+
+# ---------------------------------------------------------------------------------------------
+# Words and layout of the import pages
+
+
+def column_headers(page, table_class):
+    table = re.search(rf'<table class="list {table_class}">(.*?)</thead>', page, re.S)
+    assert table, f"no {table_class} table"
+    return [text_of(cell) for cell in re.findall(r"<th[^>]*>(.*?)</th>", table[1], re.S)]
+
+
+def test_the_jobs_table_calls_an_import_or_export_a_kind_of_job_not_a_kind_of_post(hr, previewed):
+    page = html(hr.get("/transfers/"))
+    headers = column_headers(page.replace('<table class="list">', '<table class="list jobs">', 1), "jobs")
+    assert headers == ["时间", "类型", "文件", "操作人", "状态"]
+    assert "任职类型" not in page  # the 主岗/兼岗 of an assignment
+
+
+def test_the_preview_names_its_rows_by_title_or_name_not_as_people(previewed):
+    client, job = previewed
+    page = html(client.get(f"/transfers/jobs/{job.pk}/?view=all"))
+    headers = column_headers(page, "transfer-rows")
+    assert headers[3] == "名称"
+    assert "姓名" not in headers
+
+
+def test_new_rows_of_the_preview_show_their_department_and_superior(previewed):
+    client, job = previewed
+    page = html(client.get(f"/transfers/jobs/{job.pk}/?view=new"))
+    row = re.search(rf'<tr class="status-new">.*?{NEW_CODE}.*?</tr>', page, re.S)
+    assert row, "the new position is not in the preview"
+    changes = [text_of(item) for item in re.findall(r"<li>(.*?)</li>", row[0], re.S)]
+    assert changes == ["部门: 客户服务部 (YW-KF)", "直接上级: DPT-YW-02 客户服务部经理"]
+
+
+def test_the_confirm_button_is_the_pages_primary_action(previewed):
+    client, job = previewed
+    page = html(client.get(f"/transfers/jobs/{job.pk}/"))
+    form = re.search(rf'<form method="post" action="/transfers/jobs/{job.pk}/confirm/".*?</form>', page, re.S)[0]
+    assert re.search(r'<button type="submit" class="primary">确认并导入</button>', form)
+
+
+def test_the_delete_missing_checkbox_comes_before_its_label_in_one_field(hr):
+    page = html(hr.get("/transfers/"))
+    field = re.search(r'<div class="field check field-delete_missing">(.*?)</div>', page, re.S)
+    assert field, "the delete-missing choice is not laid out as a checkbox field"
+    assert re.match(
+        r'\s*<input type="checkbox" name="delete_missing"[^>]*id="id_delete_missing"[^>]*>\s*<label for="id_delete_missing">',
+        field[1],
+    ), field[1]
+    described = re.search(r'aria-describedby="([^"]+)"', field[1])
+    assert described and f'id="{described[1]}"' in field[1]  # the help is read out with the checkbox
+
+
+def refused_job(client, capture):
+    def bad_headcount(workbook):
+        cells, _number = positions_row(workbook, "DPT-YW-05")
+        cells[column_of("headcount")].value = "三个"
+
+    job = the_job(upload(client, edited_workbook(bad_headcount), name="bad.xlsx", capture=capture))
+    assert job.status == Job.Status.REFUSED
+    return job
+
+
+def test_a_refused_import_offers_the_upload_of_the_corrected_file_where_its_errors_are(
+    hr, django_capture_on_commit_callbacks
+):
+    job = refused_job(hr, django_capture_on_commit_callbacks)
+    page = html(hr.get(f"/transfers/jobs/{job.pk}/"))
+    section = re.search(r'<section class="transfer-upload" aria-labelledby="again-title">(.*?)</section>', page, re.S)
+    assert section, "no upload box on the refused import's page"
+    assert "上传改正后的文件" in section[1]
+    assert 'action="/transfers/"' in section[1] and 'enctype="multipart/form-data"' in section[1]
+    assert 'type="file" name="file"' in section[1] and 'name="delete_missing"' in section[1]
+    assert page.index('id="errors-title"') < page.index('id="again-title"')  # under the errors it corrects
+
+    # The corrected file, uploaded from there, makes a new preview.
+    again = the_job(upload(hr, edited_workbook(rename_and_add), capture=django_capture_on_commit_callbacks))
+    assert again.pk != job.pk and again.status == Job.Status.PREVIEWED
+
+
+def test_the_upload_box_on_a_refused_import_follows_the_delete_right(
+    may_not_delete, django_capture_on_commit_callbacks
+):
+    client = login(may_not_delete)
+    job = refused_job(client, django_capture_on_commit_callbacks)
+    page = html(client.get(f"/transfers/jobs/{job.pk}/"))
+    assert 'id="again-title"' in page and 'name="file"' in page
+    assert 'name="delete_missing"' not in page
+
+
+def test_a_previewed_or_applied_import_offers_no_upload_box(previewed, django_capture_on_commit_callbacks):
+    client, job = previewed
+    assert 'id="again-title"' not in html(client.get(f"/transfers/jobs/{job.pk}/"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/transfers/jobs/{job.pk}/confirm/")
+    assert 'id="again-title"' not in html(client.get(f"/transfers/jobs/{job.pk}/"))

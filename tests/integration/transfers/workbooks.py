@@ -10,7 +10,7 @@ import io
 
 from openpyxl import Workbook, load_workbook
 
-from transfers.format import SHEETS, sheet_for
+from transfers.format import SHEETS, normalise_header, sheet_for
 from transfers.reading import read_upload
 
 SPECS = {spec.kind: spec for spec in SHEETS}
@@ -84,7 +84,7 @@ def sheets_of(data):
         rows = list(worksheet.iter_rows(values_only=True))
         keys = []
         for text in rows[0]:
-            key = next((c.key for c in spec.columns if text and c.zh == text), None)
+            key = next((c.key for c in spec.columns if text and normalise_header(text) in c.names), None)
             keys.append(key)
         sheets[spec.kind] = [
             {key: ("" if value is None else value) for key, value in zip(keys, row, strict=False) if key}

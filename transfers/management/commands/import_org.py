@@ -1,4 +1,6 @@
-"""`manage.py import_org FILE [--dry-run] [--delete-missing]`: import a workbook, roster or CSV as an Administrator."""
+"""`manage.py import_org FILE [--dry-run] [--delete-missing] [--keep-status]`: import a workbook, roster or CSV as an
+Administrator. `--keep-status` is for moving a whole organisation to a new server: new positions keep the file's status,
+so a published job description that is incomplete stays published (and flagged incomplete) instead of becoming a draft."""
 
 import sys
 import time
@@ -62,8 +64,16 @@ class Command(BaseCommand):
             action="store_true",
             help="delete positions that the file's positions sheet does not list",
         )
+        parser.add_argument(
+            "--keep-status",
+            action="store_true",
+            help=(
+                "new positions keep the file's status: a published job description that is incomplete stays "
+                "published, flagged incomplete, with a warning each (to move a whole organisation as it was)"
+            ),
+        )
 
-    def handle(self, *args, file, dry_run, delete_missing, **options):
+    def handle(self, *args, file, dry_run, delete_missing, keep_status, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"No such file: {file}")
@@ -76,9 +86,9 @@ class Command(BaseCommand):
         progress.stage(f"read {book.rows_read} rows in {time.perf_counter() - started:.1f} s; checking and writing")
         try:
             if dry_run:
-                report = importing.preview(book, None, delete_missing=delete_missing)
+                report = importing.preview(book, None, delete_missing=delete_missing, keep_status=keep_status)
             else:
-                report = importing.apply(book, None, delete_missing=delete_missing)
+                report = importing.apply(book, None, delete_missing=delete_missing, keep_status=keep_status)
         except importing.ImportRefused as exc:
             print_report(self.stderr, exc.report)
             raise CommandError(str(exc)) from None
