@@ -6,7 +6,9 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.roles import ADMINISTRATOR, APPROVER, HR_EDITOR, MANAGER, VIEWER, ensure_roles
+from positions import history
 from positions.models import Assignment, Person, Position
+from positions.services.people import assign
 
 # username, password, role, display name, position code held (or None), also an approver
 DEMO_USERS = [
@@ -43,5 +45,8 @@ class Command(BaseCommand):
                         employee_number=DEMO_EMPLOYEE_NUMBER.format(username=username),
                         defaults={"name": display, "user": user},
                     )
-                    Assignment.objects.current().get_or_create(person=person, position=position)
+                    if not Assignment.objects.current().filter(person=person, position=position).exists():
+                        # Through the service, so the post's new holder is a version in its history.
+                        with history.acting(comment="create_demo_users"):
+                            assign(person, position)
             self.stdout.write(f"  {' + '.join(roles):<22} {username:<8} / {password}")

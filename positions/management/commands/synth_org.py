@@ -34,6 +34,8 @@ from assessments.models import KPI
 from org_tree.models import Department, Grade, JobCategory, JobFamily
 from portal.locking import lock_tree
 from portal.models import tree_numbers
+from positions import history
+from positions.documents import load_positions, position_document
 from positions.management.commands._synth_vocabulary import (
     CATEGORIES,
     CENTRE_NAMES,
@@ -914,9 +916,13 @@ def _insert(plan):
 
 
 def delete_synthetic():
-    """Delete the synthetic organisation (codes and employee numbers starting with SYN-); returns how many positions."""
+    """Delete the synthetic organisation (codes and employee numbers starting with SYN-); returns how many positions.
+
+    Each deleted position gets its deleted version in the history, as any delete does, so the
+    organisation as of a later date does not show it."""
     with managed():  # the rows go with their positions: no facts to keep up to date
         positions = Position.objects.filter(code__startswith=PREFIX)
+        gone = [(position, position_document(position)) for position in load_positions(positions.order_by())]
         departments = Department.objects.filter(code__startswith=PREFIX)
         # The rows hanging off the positions first, in one statement each rather than through the collector.
         for model in (KPI, DescriptionItem, Assignment):
@@ -932,6 +938,7 @@ def delete_synthetic():
         try:
             _, per_model = positions.delete()
             removed = per_model.get(Position._meta.label, 0)
+            history.record(gone=gone)
             departments.update(parent=None)
             departments.delete()
             # After the positions, which refer to them.
@@ -979,7 +986,8 @@ class Command(BaseCommand):
         # Planning is pure Python and happens before the locks are taken, so the locks are held briefly.
         plan = plan_organisation(positions, random.Random(seed))
         removed = 0
-        with transaction.atomic():
+        # One action of the system: the deleted versions of a replaced organisation and the new one's.
+        with transaction.atomic(), history.acting(comment=f"synth_org --positions {positions} --seed {seed}"):
             # Departments before positions: the order every other writer takes the locks in.
             lock_tree(Department)
             lock_tree(Position)
@@ -996,6 +1004,9 @@ class Command(BaseCommand):
                 counts = _insert(plan)
             # Rows went in as bulk inserts, past the signals that keep the stored facts: count them once.
             refresh_facts(Position.objects.filter(code__startswith=PREFIX))
+            # One version of each new post, as every other writer records, so that the organisation as
+            # of any date from now on is the one the database holds (positions/history.py).
+            history.record(Position.objects.filter(code__startswith=PREFIX).values_list("pk", flat=True))
         elapsed = time.perf_counter() - started
         if options["verbosity"] >= 1:
             if removed:
