@@ -86,7 +86,7 @@ def test_publishing_an_incomplete_description_is_refused_naming_what_is_missing(
 
 def test_a_put_replaces_the_whole_description(editor):
     etag = current_etag(editor, "DPT-YW-03")
-    body = {"title": "客户服务代表", "status": "draft", "duties": ["接听电话"]}
+    body = {"title": "客户服务代表", "reports_to": None, "status": "draft", "duties": ["接听电话"]}
     response = send(editor, "put", "/api/positions/DPT-YW-03/", body, etag)
     assert response.status_code == 200, response.json()
     data = response.json()
