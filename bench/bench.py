@@ -41,6 +41,16 @@ PAGES = (
     # The diagram, three levels under the top post ({top}); it must cost at most half the whole outline.
     ("diagram", "/org/{top}/diagram/?depth=3"),
 )
+# The same pages as a Viewer, who may not see drafts (synth_org leaves some): drafts are left out and
+# their reports hung under the nearest published superior (positions/visibility.py).
+READER_PAGES = (
+    ("chart_reader", "/org/"),
+    ("list_reader", "/positions/"),
+    ("card_reader", "/positions/{card}/"),
+    ("api_reader", "/api/positions/"),
+    ("staffing_reader", "/staffing/"),
+    ("diagram_reader", "/org/{top}/diagram/?depth=3"),
+)
 # What the portal promises at the largest size (milliseconds) and how costs may grow with size.
 CHART_LIMIT_MS = 1000
 CARD_LIMIT_MS = 20
@@ -206,14 +216,27 @@ def record_history():
     return timezone.localtime().isoformat(timespec="milliseconds"), seconds
 
 
+def bench_reader():
+    """A Viewer (no password: logged in with force_login)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from portal.roles import VIEWER, ensure_roles
+
+    ensure_roles()
+    user, _created = get_user_model().objects.get_or_create(username=BENCH_USER + "-viewer")
+    user.groups.set([Group.objects.get(name=VIEWER)])
+    return user
+
+
 def card_position():
-    """The deepest synthetic position with the most KPIs: the heaviest card."""
+    """The deepest published synthetic position with the most KPIs: the heaviest card (readers see it too)."""
     from django.db.models import Count
 
     from positions.models import Position
 
     return (
-        Position.objects.filter(code__startswith="SYN-")
+        Position.objects.filter(code__startswith="SYN-", status=Position.Status.PUBLISHED)
         .annotate(kpi_count=Count("kpis"))
         .order_by("-level", "-kpi_count", "code")
         .values("code", "level", "kpi_count")
@@ -263,6 +286,8 @@ def run(args):
     call_command("migrate", interactive=False, verbosity=0)
     client = Client()
     client.force_login(bench_user())
+    reader = Client()
+    reader.force_login(bench_reader())
     report = {
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
@@ -279,9 +304,10 @@ def run(args):
             f"[{size}] synth_org took {seconds:.1f} s; card: {card['code']} (level {card['level']}, {card['kpi_count']} KPIs)"
         )
         pages = {}
-        for name, url in PAGES:
-            page_url = url.format(card=card["code"], as_of=quote(as_of), top=top_code())
-            pages[name] = {"url": page_url, **measure(client, page_url, args.repeat)}
+        for pages_of, who in ((PAGES, client), (READER_PAGES, reader)):
+            for name, url in pages_of:
+                page_url = url.format(card=card["code"], as_of=quote(as_of), top=top_code())
+                pages[name] = {"url": page_url, **measure(who, page_url, args.repeat)}
         report["sizes"][str(size)] = {
             "positions_in_database": Position.objects.count(),
             "synth_seconds": round(seconds, 2),
