@@ -131,3 +131,52 @@ def test_a_subtree_diagram_svg_costs_the_same_at_any_size(reader, tree, django_a
     # No menu; +1 the post, +1 its ancestors (which the file does not use), and the chart's four
     with django_assert_num_queries(API_OVERHEAD + 2 + CHART):
         assert reader.get(f"/org/{tree[1].code}/diagram.svg").status_code == 200
+
+
+@pytest.fixture
+def worklist_work(tree):
+    """Work in every section of the worklist, growing with the tree: every post in one department, every
+    other one a draft, and of those every other one with a change waiting for approval that publishes it;
+    every third holder with a login that has not signed; every fifth post overdue for review."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from org_tree.models import Department
+    from positions.models import Assignment, Position, Proposal
+    from tests.helpers import document_of
+
+    department = Department.objects.create(code="QC", name="质检部")
+    Position.objects.update(department=department)
+    for index, node in enumerate(tree):
+        if index % 4 == 1:
+            Proposal.objects.create(position=node, document=document_of(node.code), base_version=1)
+        if index % 2 == 1:
+            Position.objects.filter(pk=node.pk).update(status=Position.Status.DRAFT)
+        if index % 5 == 0:
+            Position.objects.filter(pk=node.pk).update(effective_on=timezone.localdate().replace(year=2000))
+    for index, assignment in enumerate(Assignment.objects.select_related("person")):
+        if index % 3 == 0:
+            assignment.person.user = get_user_model().objects.create_user(f"holder{index}")
+            assignment.person.save()
+    return department
+
+
+def test_the_worklist_costs_the_same_at_any_size(client, hr_user, worklist_work, django_assert_num_queries):
+    from django.core.cache import cache
+
+    from positions.models import Proposal
+
+    client.force_login(hr_user)
+    cache.clear()  # the menu's count and the JD template are worked out afresh, as after a change
+    # +1 the department chosen in the filter, +1 the JD template, +1 the pending proposals' documents,
+    # +1 the primary holders, +1 the positions with their stored facts (one pass for the job descriptions,
+    # staffing and reviews due), +1 the holders who have not acknowledged;
+    # the menu's count: +1 the state of the positions and proposals it is cached under, and as the cache
+    # is cold +1 the pending proposals' documents and +1 the positions with their facts;
+    # +1 the department menu
+    with django_assert_num_queries(REQUEST_OVERHEAD + 10):
+        response = client.get("/quality/", {"department": worklist_work.pk})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('<a class="waiting"') == Proposal.objects.count() > 0
+    assert 'id="reviews-due"' in html and 'id="unsigned-1"' in html
