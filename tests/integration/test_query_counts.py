@@ -180,3 +180,22 @@ def test_the_worklist_costs_the_same_at_any_size(client, hr_user, worklist_work,
     html = response.content.decode()
     assert html.count('<a class="waiting"') == Proposal.objects.count() > 0
     assert 'id="reviews-due"' in html and 'id="unsigned-1"' in html
+
+
+def test_the_job_architecture_costs_the_same_at_any_size(reader, tree, django_assert_num_queries):
+    from positions.models import Position
+    from tests.factories import GradeFactory, JobCategoryFactory, JobFamilyFactory
+
+    categories = [JobCategoryFactory(code=f"C{n}", name=f"类{n}") for n in range(3)]
+    families = [JobFamilyFactory(code=f"F{n}", name=f"族{n}", category=categories[n % 3]) for n in range(len(tree))]
+    for n, category in enumerate(categories):
+        for step in range(1, 4):
+            GradeFactory(code=f"G{n}{step}", rank=10 * step + n).categories.set([category])
+    for node, family in zip(tree, families, strict=True):
+        Position.objects.filter(pk=node.pk).update(job_family=family)
+    # +1 the grades joined to the categories they apply to, +1 the job families with their category,
+    # +1 the positions' family, grade, code and title; +1 the department menu
+    with django_assert_num_queries(REQUEST_OVERHEAD + 4):
+        response = reader.get("/architecture/")
+    assert response.status_code == 200
+    assert len(response.context["ladders"]) == 3
