@@ -119,13 +119,18 @@ def waiting_changes(positions, required):
     return waiting
 
 
-def review_date(effective_on, months):
-    """The day a job description effective on `effective_on` falls due for review; None past the calendar."""
+def due_for_review(status, effective_on, months, horizon):
+    """The day a job description falls due for review if that is on or before `horizon`, else None:
+    `months` after the effective date of its last approval; only published ones, and only those
+    approved in the portal (the seed and imports have no effective date yet)."""
+    if status != Position.Status.PUBLISHED or effective_on is None:
+        return None
     month = effective_on.month - 1 + months
     year, month = effective_on.year + month // 12, month % 12 + 1
     if year > datetime.MAXYEAR:
         return None  # an effective date far in the future: not due in any year a calendar holds
-    return datetime.date(year, month, min(effective_on.day, calendar.monthrange(year, month)[1]))
+    when = datetime.date(year, month, min(effective_on.day, calendar.monthrange(year, month)[1]))
+    return when if when <= horizon else None
 
 
 def _review_group(due, today):
@@ -173,30 +178,25 @@ def problems(department=None, today=None, *, staffing=True):
             if holders != headcount:
                 gap = Entry(code, title, staffing_gap(holders, headcount))
                 (over if holders > headcount else vacant).entries.append(gap)
-        if status == Position.Status.PUBLISHED and effective_on is not None:
-            when = review_date(effective_on, review_months)
-            if when is not None and when <= horizon:
-                due.append((code, title, when))
+        when = due_for_review(status, effective_on, review_months, horizon)
+        if when is not None:
+            due.append((code, title, when))
     descriptions = [group for group in groups.values() if group.entries]
     return descriptions, [group for group in (over, vacant) if group.entries], _review_group(due, today)
 
 
 def reviews_due(today=None, department=None):
     """Published job descriptions whose review falls due within REVIEW_NOTICE_DAYS, or is overdue:
-    [(code, title, due date)], the most overdue first. Counted from the effective date of the last
-    approval; a job description never approved in the portal (the seed, an import) has no date yet."""
+    [(code, title, due date)], the most overdue first (the worklist reads them in its one pass)."""
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=REVIEW_NOTICE_DAYS)
     rows = (
         _positions(department)
         .filter(status=Position.Status.PUBLISHED, effective_on__isnull=False)
-        .values_list("code", "title", "effective_on", "review_months")
+        .values_list("code", "title", "status", "effective_on", "review_months")
     )
-    due = [(code, title, review_date(effective_on, months)) for code, title, effective_on, months in rows]
-    return sorted(
-        ((code, title, when) for code, title, when in due if when is not None and when <= horizon),
-        key=lambda item: (item[2], item[0]),
-    )
+    due = [(code, title, due_for_review(*rest, horizon)) for code, title, *rest in rows]
+    return sorted(((code, title, when) for code, title, when in due if when), key=lambda item: (item[2], item[0]))
 
 
 def acknowledgement_groups(department=None):
