@@ -4,7 +4,9 @@ One layout serves the page (inline SVG), the SVG file and the PDF (org_tree/pape
 never disagree. The layout is our own, a tidy tree on rectangles rather than Reingold–Tilford
 contours: each subtree is a rectangle, subtrees sit side by side, a superior is centred over its
 subordinates, and a superior with more than STACK_LIMIT subordinates stacks them in rows of
-columns (the compact layout of org-chart tools), so no level grows unreadably wide. Rectangles
+columns (the compact layout of org-chart tools), so no level grows unreadably wide; as many columns
+as bring the stacked block, with its superior, closest to the shape of a landscape page
+(STACK_ASPECT), so 12 reports stand 4 × 3 rather than 2 × 6 in a fifth of the width. Rectangles
 cannot overlap by construction, which the tests check with the rest (tests/unit/test_diagram.py);
 python-igraph's Reingold–Tilford would pack tighter but knows nothing of stacked columns, which
 would have to be bolted on around it. The layout is linear in the number of boxes.
@@ -14,7 +16,7 @@ Coordinates are in SVG user units (px at 100 %); y grows downwards.
 
 from dataclasses import dataclass, field
 from html import escape
-from math import ceil
+from math import ceil, log
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,6 +29,7 @@ ROW_GAP = 18  # between stacked rows (room for the "move under…" link below a 
 TRUNK = 18  # room left of a stacked column for its trunk line
 MARGIN = 16
 STACK_LIMIT = 6  # more direct subordinates than this are stacked in columns
+STACK_ASPECT = 297 / 210  # the width : height a stacked block (with its superior) is laid out towards: A4 landscape
 DEFAULT_DEPTH, MAX_DEPTH = 3, 10
 FONTS = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Zen Hei", sans-serif'
 
@@ -114,8 +117,40 @@ def _shift(points, dx, dy):
     return [(x + dx, y + dy) for x, y in points]
 
 
-def _layout_subtree(index, children, stack_limit):
-    kids = [_layout_subtree(child, children, stack_limit) for child in children[index]]
+def _stack_size(kids, columns):
+    """(width, height) of `kids` stacked in rows of `columns`, with their trunks and gaps."""
+    rows = ceil(len(kids) / columns)
+    width = sum(max(kid.width for kid in kids[c::columns]) + TRUNK for c in range(columns)) + H_GAP * (columns - 1)
+    height = sum(max(kid.height for kid in kids[r * columns : (r + 1) * columns]) for r in range(rows))
+    return width, height + ROW_GAP * (rows - 1)
+
+
+def stack_columns(kids, stack_limit, max_columns=None):
+    """How many columns to stack `kids` (laid-out subtrees) in: at least 2, and enough that no more than
+    `stack_limit` rows are needed; at most `max_columns` when given (paper.py: what a page holds).
+    Among those, the number whose block, under its superior, comes closest to STACK_ASPECT, rows kept
+    as full as that many rows allow (10 in 3 rows is 4 + 4 + 2, not 5 + 5 + 0)."""
+    count = len(kids)
+    fewest = max(2, ceil(count / stack_limit))
+    most = max(fewest, min(count, max_columns or count))
+    best, best_gap, tried = fewest, None, set()
+    for columns in range(fewest, most + 1):
+        columns = ceil(count / ceil(count / columns))  # the same rows, evenly filled
+        if columns in tried:
+            continue
+        tried.add(columns)
+        width, height = _stack_size(kids, columns)
+        aspect = max(width, BOX_W) / (BOX_H + V_GAP + height)
+        gap = abs(log(aspect / STACK_ASPECT))
+        if best_gap is None or gap < best_gap - 1e-9:
+            best, best_gap = columns, gap
+        elif aspect > STACK_ASPECT:
+            break  # wider only moves further from the shape: the aspect grows with the columns
+    return best
+
+
+def _layout_subtree(index, children, stack_limit, max_columns=None):
+    kids = [_layout_subtree(child, children, stack_limit, max_columns) for child in children[index]]
     if not kids:
         return _Shape(BOX_W, BOX_H, 0, [(index, 0, 0)], [])
     top = BOX_H + V_GAP
@@ -139,7 +174,7 @@ def _layout_subtree(index, children, stack_limit):
         height = top + max(kid.height for kid in kids)
     else:
         # Stacked: rows of `columns` subordinates, each column with a trunk line on its left.
-        columns = max(2, ceil(len(kids) / stack_limit))
+        columns = stack_columns(kids, stack_limit, max_columns)
         rows = ceil(len(kids) / columns)
         column_widths = [max(kid.width for kid in kids[c::columns]) + TRUNK for c in range(columns)]
         row_heights = [max(kid.height for kid in kids[r * columns : (r + 1) * columns]) for r in range(rows)]
@@ -177,14 +212,15 @@ def _layout_subtree(index, children, stack_limit):
     return _Shape(width, height, box_x, items, lines)
 
 
-def layout(nodes, depth=DEFAULT_DEPTH, stack_limit=STACK_LIMIT):
-    """The Layout of `nodes` (org_tree.chart.Node in tree order), `depth` levels from the top one(s)."""
+def layout(nodes, depth=DEFAULT_DEPTH, stack_limit=STACK_LIMIT, max_columns=None):
+    """The Layout of `nodes` (org_tree.chart.Node in tree order), `depth` levels from the top one(s);
+    a stacked block has at most `stack_limit` rows and, when given, `max_columns` columns."""
     roots, children = _tree(nodes, depth)
     boxes, connectors, parents = [], [], {}
     x = MARGIN
     height = 0
     for root in roots:
-        shape = _layout_subtree(root, children, stack_limit)
+        shape = _layout_subtree(root, children, stack_limit, max_columns)
         for index, bx, by in shape.items:
             box = Box(nodes[index], x=bx + x, y=by + MARGIN)
             if not children[index] and nodes[index].descendants:

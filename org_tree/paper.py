@@ -143,7 +143,7 @@ def paginate(nodes, paper="A4", progress=None):
                     )
                 queue.extendleft(reversed(pieces))
                 continue
-            chosen = layout(sub, 2, stack_limit=rows)
+            chosen = layout(sub, 2, stack_limit=rows, max_columns=columns)  # no wider than the page holds
         chosen = chosen or layout(sub, 1)
         group = [item]
         if item.part is None:

@@ -226,9 +226,8 @@ def architecture(request):
         positions = positions.in_department(department)
     if form.is_bound and not form.is_valid():
         positions = positions.none()
-    columns, rows = matrix(positions)
     return render(
         request,
         "org_tree/architecture.html",
-        {"form": form, "columns": columns, "rows": rows, "department": department},
+        {"form": form, "ladders": matrix(positions), "department": department},
     )

@@ -12,6 +12,7 @@ rows; a test pins that the stored facts agree with the documents.
 
 from decimal import Decimal
 from operator import itemgetter
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -43,6 +44,16 @@ FACT_NAMES = (
     "has_education",
     "n_career",
 )
+
+
+class Reason(NamedTuple):
+    """Why a job description is incomplete: the kind of problem (a stable key, one of KINDS), the
+    section it is about (None: the whole description) and the message, with its numbers, in the
+    active language."""
+
+    kind: str
+    section: str | None
+    message: str
 
 
 def empty_facts(has_description=True):
@@ -93,6 +104,14 @@ class Judgement:
         return self.values(tuple(facts[name] for name in FACT_NAMES))
 
     def values(self, values):
+        """The messages, as judge() gives them."""
+        return self._judged(values)[1]
+
+    def reasons(self, values):
+        """The Reasons, as judge_reasons() gives them."""
+        return self._judged(values)[0]
+
+    def _judged(self, values):
         described, shared, duties, share_total, kpis, unweighted, without_standard, weight_total = self._at(values)
         key = (
             described,
@@ -100,10 +119,11 @@ class Judgement:
             (duties - shared, share_total) if shared else None,
             (unweighted, without_standard, weight_total) if kpis else None,
         )
-        problems = self.cache.get(key)
-        if problems is None:
-            problems = self.cache[key] = judge(dict(zip(FACT_NAMES, values, strict=True)), self.required)
-        return problems
+        judged = self.cache.get(key)
+        if judged is None:
+            reasons = judge_reasons(dict(zip(FACT_NAMES, values, strict=True)), self.required)
+            judged = self.cache[key] = (reasons, [reason.message for reason in reasons])
+        return judged
 
 
 def exact(number):
@@ -158,26 +178,47 @@ REQUIRED_FACTS = (
 )
 
 
+# The kinds of problem, in the order of the card, each with what a list of posts with it is called.
+# A kind whose message says no more than its title is one of MISSING; the others carry numbers
+# (how many KPIs, what total) that differ from post to post.
+UNDESCRIBED = "undescribed"
+MISSING = {f"missing-{section}": reason for section, _names, reason in REQUIRED_FACTS}
+KINDS = {
+    UNDESCRIBED: gettext_lazy("No job description on file"),
+    **MISSING,
+    "duties-without-share": gettext_lazy("Duties without a time share"),
+    "duty-share-total": gettext_lazy("Duty time shares that do not total 100%"),
+    "kpis-without-weight": gettext_lazy("KPIs without a weight"),
+    "kpis-without-standard": gettext_lazy("KPIs without a performance standard"),
+    "kpi-weight-total": gettext_lazy("KPI weights that do not total 100%"),
+}
+
+
 def judge(facts, required):
     """Human-readable reasons, in the active language, why a job description is incomplete.
 
     `required`: the keys of the sections that must be filled (positions/sections.py).
     """
-    return [message for _section, message in judge_by_section(facts, required)]
+    return [reason.message for reason in judge_reasons(facts, required)]
 
 
 def judge_by_section(facts, required):
     """The same reasons as judge(), each with the section it is about (None: the whole description)."""
+    return [(reason.section, reason.message) for reason in judge_reasons(facts, required)]
+
+
+def judge_reasons(facts, required):
+    """The same reasons as judge(), each a Reason: its kind, its section and its message."""
     if not facts["has_description"]:
-        return [(None, _("No job description on file for this position."))]
+        return [Reason(UNDESCRIBED, None, _("No job description on file for this position."))]
     problems = []
     for section, names, reason in REQUIRED_FACTS:
         if section in required and not any(facts[name] for name in names):
-            problems.append((section, str(reason)))
+            problems.append(Reason(f"missing-{section}", section, str(reason)))
         if section == "duties" and facts["n_duties_shared"]:
-            problems.extend(("duties", message) for message in _share_problems(facts))
+            problems.extend(_share_problems(facts))
     if facts["n_kpis"]:
-        problems.extend(("kpis", message) for message in _kpi_problems(facts))
+        problems.extend(_kpi_problems(facts))
     return problems
 
 
@@ -189,13 +230,14 @@ def _share_problems(facts):
     problems = []
     unshared = facts["n_duties"] - shared
     if unshared:
-        problems.append(
-            ngettext("%(count)d duty has no time share.", "%(count)d duties have no time share.", unshared)
-            % {"count": unshared}
-        )
+        message = ngettext("%(count)d duty has no time share.", "%(count)d duties have no time share.", unshared) % {
+            "count": unshared
+        }
+        problems.append(Reason("duties-without-share", "duties", message))
     total = facts["duty_share_total"] or Decimal(0)
     if total != FULL:
-        problems.append(_("Duty time shares total %(total)s%%, not 100%%.") % {"total": plain_decimal(total)})
+        message = _("Duty time shares total %(total)s%%, not 100%%.") % {"total": plain_decimal(total)}
+        problems.append(Reason("duty-share-total", "duties", message))
     return problems
 
 
@@ -203,21 +245,20 @@ def _kpi_problems(facts):
     problems = []
     unweighted = facts["n_kpis_unweighted"]
     if unweighted:
-        problems.append(
-            ngettext("%(count)d KPI has no weight.", "%(count)d KPIs have no weight.", unweighted)
-            % {"count": unweighted}
-        )
+        message = ngettext("%(count)d KPI has no weight.", "%(count)d KPIs have no weight.", unweighted) % {
+            "count": unweighted
+        }
+        problems.append(Reason("kpis-without-weight", "kpis", message))
     without_standard = facts["n_kpis_without_standard"]
     if without_standard:
-        problems.append(
-            ngettext(
-                "%(count)d KPI has no performance standard.",
-                "%(count)d KPIs have no performance standard.",
-                without_standard,
-            )
-            % {"count": without_standard}
-        )
+        message = ngettext(
+            "%(count)d KPI has no performance standard.",
+            "%(count)d KPIs have no performance standard.",
+            without_standard,
+        ) % {"count": without_standard}
+        problems.append(Reason("kpis-without-standard", "kpis", message))
     total = facts["kpi_weight_total"] or Decimal(0)
     if total != FULL:
-        problems.append(_("KPI weights total %(total)s%%, not 100%%.") % {"total": plain_decimal(total)})
+        message = _("KPI weights total %(total)s%%, not 100%%.") % {"total": plain_decimal(total)}
+        problems.append(Reason("kpi-weight-total", "kpis", message))
     return problems

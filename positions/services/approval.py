@@ -443,17 +443,20 @@ def acknowledge(user, position):
     )
 
 
-def pending_acknowledgements():
+def pending_acknowledgements(department=None):
     """{department name: [(code, title, person name)]}: holders with a login who have not acknowledged
-    the current published job description of their post."""
+    the current published job description of their post; in `department` and its sub-departments
+    when one is given."""
     from django.db.models import Exists, OuterRef
 
     from positions.models import Acknowledgement, Assignment
 
     signed = Acknowledgement.objects.counting().filter(position=OuterRef("position"), person=OuterRef("person"))
+    assignments = Assignment.objects.current()
+    if department is not None:
+        assignments = assignments.filter(position__in=Position.objects.in_department(department))
     rows = (
-        Assignment.objects.current()
-        .filter(position__status=PUBLISHED, person__user__isnull=False)
+        assignments.filter(position__status=PUBLISHED, person__user__isnull=False)
         .exclude(Exists(signed))
         .order_by("position__department__name", "position__code", "person__name")
         .values_list("position__department__name", "position__code", "position__title", "person__name")

@@ -12,6 +12,28 @@ EDUCATION = dict(Position.Education.choices)
 CYCLES = dict(KPI.Cycle.choices)
 
 
+@register.simple_tag
+def print_header(doc):
+    """The printed card's running header and page numbers, as attributes of the root element, which the
+    print sheet's @page margin boxes read (static/css/print.css): the post's code and title, and the
+    translated "Page n of m" cut around its two numbers, which the page counters fill in."""
+    pages = _("Page {page} of {pages}")
+    if pages.find("{page}") > pages.find("{pages}") or pages.count("{page}") != 1:
+        pages = "Page {page} of {pages}"  # a translation that reorders the numbers cannot be cut so
+    before, rest = pages.split("{page}")
+    between, after = rest.split("{pages}")
+    return format_html(
+        'data-print-header="{} {}" data-print-title="{}" data-page-before="{}" data-page-between="{}"'
+        ' data-page-after="{}"',
+        doc["code"],
+        doc["title"],
+        _("Job description"),
+        before,
+        between,
+        after,
+    )
+
+
 @register.filter
 def education_label(code):
     return EDUCATION.get(code, code)

@@ -101,7 +101,7 @@ def test_a_manager_walks_down_the_diagram_of_their_team_and_downloads_it(
     assert [b.text("title") for b in drawn.boxes] == [TITLES[code] for code in drawn.codes]
 
     with page.expect_download() as pdf_download:
-        page.locator("p.downloads a", has_text="PDF").click()
+        page.locator("p.downloads a", has_text="PDF（当前显示").click()  # the levels on screen
     pdf = pdf_download.value
     assert pdf.suggested_filename == "org-chart-DPT-YW-05.pdf"
     path = tmp_path / "chart.pdf"

@@ -654,9 +654,12 @@ def test_the_svg_is_a_standalone_attachment_with_the_boxes_of_the_page(hr_client
 
 def test_the_page_offers_the_svg_and_pdf_of_what_it_shows(viewer_client, seed):
     html = page_of(viewer_client.get("/org/DPT-YW-04/diagram/", {"depth": 2, "q": "经理"}))
-    (svg, _), (pdf, _) = links(html, "downloads")
+    (svg, _), (pdf, _), (every_level, _) = links(html, "downloads")
     assert urlsplit(svg).path == "/org/DPT-YW-04/diagram.svg" and query_of(svg) == {"depth": ["2"], "q": ["经理"]}
-    assert pdf == "/org/DPT-YW-04/diagram.pdf"  # every level
+    assert (
+        pdf == "/org/DPT-YW-04/diagram.pdf?depth=2"
+    )  # the levels on screen (tests/integration/test_diagram_pdf_link.py)
+    assert every_level == "/org/DPT-YW-04/diagram.pdf"
     assert viewer_client.get(svg).status_code == 200
 
 

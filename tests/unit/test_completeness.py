@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from positions.completeness import empty_facts, facts_from_document, judge
+from positions.completeness import FACT_NAMES, KINDS, Judgement, empty_facts, facts_from_document, judge, judge_reasons
 from positions.documents import judged, load_positions, position_document
 from positions.models import DescriptionItem, JDTemplate, Position
 from positions.querysets import facts_by_position
@@ -74,6 +74,49 @@ def test_time_shares_are_optional_but_all_or_nothing_and_total_100():
     assert reasons(full_facts(n_duties_shared=3, duty_share_total=Decimal("99.99"))) == [
         "Duty time shares total 99.99%, not 100%."
     ]
+
+
+def kinds(facts, required=DEFAULT_REQUIRED):
+    with translation.override("en"):
+        return [(reason.kind, reason.message) for reason in judge_reasons(facts, required)]
+
+
+def test_each_reason_has_a_kind_that_does_not_depend_on_its_numbers():
+    """The worklist groups posts by kind: a KPI total of 90 and one of 80 are the same kind of problem."""
+    ninety = kinds(full_facts(kpi_weight_total=Decimal(90), n_kpis_unweighted=1))
+    eighty = kinds(full_facts(kpi_weight_total=Decimal(80), n_kpis_unweighted=3))
+
+    assert [kind for kind, _message in ninety] == [kind for kind, _message in eighty]
+    assert ninety == [
+        ("kpis-without-weight", "1 KPI has no weight."),
+        ("kpi-weight-total", "KPI weights total 90%, not 100%."),
+    ]
+    assert eighty[1] == ("kpi-weight-total", "KPI weights total 80%, not 100%.")
+
+
+def test_every_kind_is_named_and_the_reasons_are_judges_own():
+    everything = frozenset(SECTION_KEYS)
+    cases = [
+        empty_facts(has_description=False),
+        empty_facts(),
+        full_facts(
+            n_duties_shared=1,
+            duty_share_total=Decimal(40),
+            n_kpis_unweighted=1,
+            n_kpis_without_standard=1,
+            kpi_weight_total=Decimal(70),
+        ),
+    ]
+    seen = set()
+    for facts in cases:
+        reasons_given = judge_reasons(facts, everything)
+        assert [reason.message for reason in reasons_given] == judge(facts, everything)
+        assert Judgement(everything)(facts) == judge(facts, everything)
+        assert Judgement(everything).reasons(tuple(facts[name] for name in FACT_NAMES)) == reasons_given
+        seen |= {reason.kind for reason in reasons_given}
+    assert seen == set(KINDS)  # every kind can happen, and every kind that happens has a title
+    with translation.override("zh-hans"):
+        assert str(KINDS["kpi-weight-total"]) == "考核标准权重合计不为 100%"
 
 
 def test_every_section_can_be_required_by_the_template():

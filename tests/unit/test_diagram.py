@@ -22,6 +22,7 @@ from org_tree.diagram import (
     DEFAULT_DEPTH,
     MARGIN,
     MAX_DEPTH,
+    STACK_ASPECT,
     STACK_LIMIT,
     V_GAP,
     _width,
@@ -371,6 +372,54 @@ def test_thirty_subordinates_are_stacked_much_narrower_than_thirty_boxes():
     assert len({kid.y for kid in kids}) <= STACK_LIMIT
     side_by_side = layout(build([star(STACK_LIMIT)]), depth=2)
     assert len({box.y for box in side_by_side.boxes}) == 2, f"{STACK_LIMIT} subordinates stand in one row"
+
+
+def stacked_grid(result, top="P0"):
+    """(columns, rows) of the subordinates of `top`, as drawn."""
+    kids = [box for box in result.boxes if result.parents.get(box.code) == top]
+    return len({box.x for box in kids}), len({box.y for box in kids})
+
+
+def test_twelve_reports_stand_four_by_three_using_the_width():
+    """The complaint: 12 reports stacked 2 × 6, a tall strip in a fifth of the width."""
+    nodes = build([star(12)])
+    result = layout(nodes, depth=2)
+    check_layout(nodes, result, 2)
+
+    assert stacked_grid(result) == (4, 3)
+    assert result.width > 4 * BOX_W  # twice the 2-column strip's width
+    assert 1 < result.width / result.height < 2  # landscape, like the page and the screen it is shown on
+    assert [box.code for box in result.boxes[1:5]] == ["P1", "P2", "P3", "P4"]  # read across, then down
+
+
+@pytest.mark.parametrize("count", range(STACK_LIMIT + 1, 6 * STACK_LIMIT + 1))
+def test_a_stack_is_as_close_to_a_landscape_page_as_its_rows_allow(count):
+    """Of every number of columns the rows allow, the one chosen gives the block (with its superior) the
+    shape closest to STACK_ASPECT."""
+    nodes = build([star(count)])
+    result = layout(nodes, depth=2)
+    columns, rows = stacked_grid(result)
+
+    def gap(result):  # the shape of the superior and its block, inside the diagram's margins
+        return abs(math.log((result.width - 2 * MARGIN) / (result.height - 2 * MARGIN) / STACK_ASPECT))
+
+    assert 2 <= columns and rows <= STACK_LIMIT and rows == math.ceil(count / columns)
+    for other in range(max(2, math.ceil(count / STACK_LIMIT)), count + 1):
+        alternative = _shape_with(nodes, other)
+        assert gap(result) <= gap(alternative) + 1e-9, (count, columns, other)
+
+
+def _shape_with(nodes, columns):
+    """The layout of a star with its stack forced to `columns` columns (the rows that follow)."""
+    rows = math.ceil((len(nodes) - 1) / columns)
+    return layout(nodes, depth=2, stack_limit=rows, max_columns=columns)
+
+
+def test_a_page_caps_the_columns_of_a_stack():
+    nodes = build([star(30)])
+    assert stacked_grid(layout(nodes, depth=2, stack_limit=15, max_columns=2)) == (2, 15)
+    assert stacked_grid(layout(nodes, depth=2, stack_limit=10, max_columns=3)) == (3, 10)
+    assert stacked_grid(layout(nodes, depth=2, stack_limit=6, max_columns=4)) == (5, 6)  # the rows' limit wins
 
 
 def test_single_subordinate_stands_right_under_its_superior():
