@@ -123,6 +123,11 @@ def position_acknowledge(request, code):
 @reader_required
 @require_GET
 def position_detail(request, code):
+    return card_page(request, code)
+
+
+def card_page(request, code, assign_form=None):
+    """The card page; `assign_form` is a holder form sent back with its errors (views/people.py)."""
     if "as_of" in request.GET:
         return _card_as_of(request, code)
     card = Position.objects.filter(code=code).select_related("prepared_by", "approved_by").order_by()
@@ -142,5 +147,5 @@ def position_detail(request, code):
         context["pending"] = Proposal.objects.filter(position=position, status=Proposal.Status.PENDING).count()
     if may_manage_people(request.user):
         context["holders"] = Assignment.objects.current().filter(position=position).select_related("person")
-        context["assign_form"] = AssignForm(position=position)
+        context["assign_form"] = assign_form or AssignForm(position=position, user=request.user)
     return render(request, "positions/position_detail.html", context)
