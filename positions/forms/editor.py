@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core import signing
 from django.urls import reverse_lazy
-from django.utils.text import format_lazy
+from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -34,7 +34,7 @@ BASE_SALT = "positions.editor.base"
 # was typed stays in the box when none is checked.
 
 PICKER_TEXTS = {
-    "data-found": _("%(count)s matches: choose one with the up and down arrow keys and Enter."),
+    "data-found": _("{count} matches: choose one with the up and down arrow keys and Enter."),
     "data-none": _("Nothing matches."),
 }
 CODE_SEPARATORS = re.compile(r"\s*[,，;；、]\s*")
@@ -153,7 +153,9 @@ class LimitedText(forms.CharField):
     def __init__(self, *, limit, multiline=False, show_limit=False, **kwargs):
         self.limit, self.multiline = limit, multiline
         if show_limit:
-            kwargs.setdefault("help_text", format_lazy(_("At most {limit} characters."), limit=f"{limit:,}"))
+            kwargs.setdefault(
+                "help_text", lazy(lambda: gettext("At most %(limit)d characters.") % {"limit": limit}, str)()
+            )
         super().__init__(**kwargs)
 
     def widget_attrs(self, widget):

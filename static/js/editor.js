@@ -13,7 +13,7 @@
   function text(element, name, fallback, values) {
     var found = element && element.closest("[data-" + name + "]");
     var template = (found && found.getAttribute("data-" + name)) || fallback;
-    return template.replace(/%\((\w+)\)s/g, function (_all, key) { return values && key in values ? values[key] : ""; });
+    return template.replace(/\{(\w+)\}/g, function (_all, key) { return values && key in values ? values[key] : ""; });
   }
   function number(value) {
     return Number(value).toLocaleString(document.documentElement.lang || undefined);
@@ -218,12 +218,12 @@
     var question = document.createElement("p");
     question.id = field.id + "_split";
     question.textContent = text(field, "split-offer",
-      "%(count)s lines were pasted. Make a row of each? List numbers such as 1、 （一） ① are removed.", values);
+      "{count} lines were pasted. Make a row of each? List numbers such as 1、 （一） ① are removed.", values);
     offer.setAttribute("aria-labelledby", question.id);
     var yes = document.createElement("button");
     yes.type = "button";
     yes.className = "split-yes";
-    yes.textContent = text(field, "split-yes", "Split into %(count)s rows", values);
+    yes.textContent = text(field, "split-yes", "Split into {count} rows", values);
     var no = document.createElement("button");
     no.type = "button";
     no.className = "split-no";
@@ -253,7 +253,7 @@
       updateTotals(fieldset);
       field.dispatchEvent(new Event("input", { bubbles: true }));
       field.focus();
-      announce(text(field, "split-done", "%(count)s rows made from the pasted lines.", { count: current.length }));
+      announce(text(field, "split-done", "{count} rows made from the pasted lines.", { count: current.length }));
     });
   }
 
@@ -288,8 +288,8 @@
     var over = count - limit;
     var values = { count: number(count), limit: number(limit), over: number(over) };
     counter.textContent = over > 0
-      ? text(field, "count-over", "%(count)s / %(limit)s characters: %(over)s too many", values)
-      : text(field, "count", "%(count)s / %(limit)s characters", values);
+      ? text(field, "count-over", "{count} / {limit} characters: {over} too many", values)
+      : text(field, "count", "{count} / {limit} characters", values);
     counter.classList.toggle("over", over > 0);
     counter.hidden = !always && !near;
     field.classList.toggle("too-long", over > 0);
@@ -314,8 +314,13 @@
   // focus to the field they name (a link alone would only scroll), or to the first field of a row
   // or section.
 
-  var summary = document.querySelector("[data-focus-on-load]");
-  if (summary && document.activeElement !== summary) { summary.focus(); }
+  // After the load too: opening a page at a fragment (#holders) moves the focus to it, and blocks autofocus.
+  function focusOnLoad() {
+    var summary = document.querySelector("[data-focus-on-load]");
+    if (summary && document.activeElement !== summary) { summary.focus(); }
+  }
+  focusOnLoad();
+  window.addEventListener("load", function () { window.setTimeout(focusOnLoad, 0); });
   document.addEventListener("click", function (event) {
     var link = event.target.closest(".error-summary a[href^='#']");
     if (!link) { return; }
@@ -410,7 +415,7 @@
       }
       listbox.hidden = false;
       input.setAttribute("aria-expanded", "true");
-      announce(text(input, "found", "%(count)s matches: choose one with the up and down arrow keys and Enter.",
+      announce(text(input, "found", "{count} matches: choose one with the up and down arrow keys and Enter.",
         { count: found.length }));
     }
     function choose(index) {

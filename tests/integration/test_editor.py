@@ -1165,7 +1165,7 @@ def test_no_text_box_of_the_editor_cuts_a_paste_at_a_maxlength(hr_client, seed):
     cutting = re.findall(r'<(?:textarea|input type="text") name="([^"]+)"[^>]*maxlength', html)
     assert cutting == ["change_comment"]  # the history's comment, whose length the history decides
     assert 'data-limit="2000"' in field_html(html, "purpose")
-    assert "At most 2,000 characters." in field_html(html, "purpose")
+    assert "At most 2000 characters." in field_html(html, "purpose")
     assert 'data-limit="200"' in field_html(html, "title")
 
 
