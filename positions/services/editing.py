@@ -51,7 +51,7 @@ ORDER_OFFSET = 1_000_000
 # under the tree lock; beyond it the tree is renumbered once from the parent links (a bulk load).
 FEW_STRUCTURAL_CHANGES = 20
 # A line, a purpose, a work environment. The JD template asks for a purpose of one to three sentences,
-# and the longest cell of 18 real job descriptions (shared/word-samples) holds 990 characters, a whole
+# and the longest cell of 18 real job descriptions in Word (handbooks, forms) holds 990 characters, a whole
 # section in one cell: 2,000 is room to spare, and what the API, imports, the history and the
 # model (TextField max_length) already agree on.
 TEXT_LIMIT = 2000
