@@ -1,6 +1,6 @@
 from django.urls import path
 
-from positions.views import audit, card, edit, history, list, people, proposals, quality, team, template
+from positions.views import audit, card, edit, history, list, lookup, people, proposals, quality, team, template
 
 app_name = "positions"
 urlpatterns = [
@@ -26,5 +26,7 @@ urlpatterns = [
     path("proposals/<int:pk>/decide/", proposals.proposal_decide, name="proposal-decide"),
     path("proposals/<int:pk>/withdraw/", proposals.proposal_withdraw, name="proposal-withdraw"),
     path("quality/", quality.worklist_page, name="quality"),
+    path("lookup/positions/", lookup.position_suggestions, name="lookup-positions"),
+    path("lookup/people/", lookup.person_suggestions, name="lookup-people"),
     path("settings/jd-template/", template.jd_template, name="jd-template"),
 ]

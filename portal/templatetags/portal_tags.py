@@ -31,3 +31,10 @@ def query_with(context, **changes):
         else:
             params[key] = value
     return params.urlencode()
+
+
+@register.filter
+def placed(messages, place):
+    """The messages meant for one part of a page, named by their extra tag ("holders"); "" gives those
+    without a place, which base.html shows at the top."""
+    return [message for message in messages if (message.extra_tags or "") == place]

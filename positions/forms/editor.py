@@ -1,43 +1,176 @@
 """The job-description editor: a header form and one formset per list section, turned into a document.
 
 The forms only shape what the browser sends; every rule (numbers, references, loops,
-grades, publishing) is checked once, by services/editing.py, whose errors come back to
-the field or row they name (`attach_errors`).
+grades, publishing, the length of texts) is checked once, by services/editing.py, whose
+errors come back to the field or row they name (`attach_errors`).
 """
 
+import re
 from dataclasses import dataclass
 
 from django import forms
 from django.core import signing
+from django.urls import reverse_lazy
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import KPI
-from org_tree.models import Department, Grade, JobFamily
+from org_tree.forms import department_menu
+from org_tree.models import Grade, JobFamily
+from positions.lookup import Choices, find_positions, search_term
 from positions.models import Position
 from positions.sections import SECTION_KEYS
+from positions.services.editing import CODE_LIMIT, NAME_LIMIT, TEXT_LIMIT
 
 BASE_SALT = "positions.editor.base"
-LINE_MAX = 2000
+
+# ---------------------------------------------------------------------------------------------
+# Pickers: a field that names positions (or people) by code is searched by code or title. With
+# JavaScript, editor.js asks `data-search` as one types and offers a list (an ARIA combobox);
+# without it, a "Find" button sends the form (find=<the field's name>) and the page shows the
+# matches under the field as radio buttons of the field's own name. They come after the text box,
+# so a checked one is the value the form reads (a QueryDict gives a name's last value), and what
+# was typed stays in the box when none is checked.
+
+PICKER_TEXTS = {
+    "data-found": _("{count} matches: choose one with the up and down arrow keys and Enter."),
+    "data-none": _("Nothing matches."),
+}
+CODE_SEPARATORS = re.compile(r"\s*[,，;；、]\s*")
 
 
 class PositionRefInput(forms.TextInput):
-    """A position code; editor.js turns it into a searchable picker."""
+    """A position code (or several, comma-separated), searchable by code or title."""
 
     def __init__(self, multiple=False):
+        self.multiple = multiple
         super().__init__(
-            attrs={"class": "position-ref", "data-multiple": "1" if multiple else "", "autocomplete": "off"}
+            attrs={
+                "class": "position-ref",
+                "data-multiple": "1" if multiple else "",
+                "data-search": reverse_lazy("positions:lookup-positions"),
+                "autocomplete": "off",
+                "spellcheck": "false",
+                **PICKER_TEXTS,
+            }
         )
 
 
-class MultiLineField(forms.CharField):
-    """Text of several lines, with its line breaks as LF before max_length counts them.
+class PersonRefInput(forms.TextInput):
+    """A person, by 工号 or name."""
 
-    Browsers send a line break as CRLF but count it as one character for maxlength, and the
-    API counts after normalising, so the editor must count the same way.
+    def __init__(self):
+        self.multiple = False
+        super().__init__(
+            attrs={
+                "class": "person-ref",
+                "data-search": reverse_lazy("positions:lookup-people"),
+                "autocomplete": "off",
+                "spellcheck": "false",
+                **PICKER_TEXTS,
+            }
+        )
+
+
+def position_choices(text, user, *, multiple=False, exclude=(), unknown_only=False):
+    """The positions a field's text may mean, each as the field's whole new value.
+
+    The first part of the text that is not a position code is searched for (several codes, when
+    `multiple`), and each match replaces that part, the others kept: "DPT-YW-02, 客户" gives
+    "DPT-YW-02, DPT-YW-03". When every part is a code, the last is searched, or nothing with
+    `unknown_only` (choices offered after a refusal are for text that names no position).
+    """
+    parts = [part for part in CODE_SEPARATORS.split(text.strip()) if part] if multiple else [text.strip()]
+    parts = [search_term(part) for part in parts]
+    known = set(Position.objects.filter(code__in=parts).values_list("code", flat=True))
+    index = next((i for i, part in enumerate(parts) if part not in known), None)
+    if index is None and not unknown_only:
+        index = len(parts) - 1
+    if index is None or not parts[index]:
+        return Choices(term="")
+    matches = find_positions(user, parts[index], exclude=exclude)
+    for match in matches:
+        match.value = ", ".join([*parts[:index], match.value, *parts[index + 1 :]])
+    return Choices(term=parts[index], matches=matches)
+
+
+class Searchable:
+    """A form whose reference fields (`searchable`) may be searched without JavaScript: `found` holds
+    the choices shown under a field (templates/includes/field.html draws them and the Find button)."""
+
+    searchable = ()
+
+    @property
+    def found(self):
+        if not hasattr(self, "_found"):
+            self._found = {}
+        return self._found
+
+    def text_of(self, name):
+        return self.data.get(self.add_prefix(name), "") if self.is_bound else ""
+
+    def find(self, name, user, exclude=()):
+        """Show the positions the field's text may mean under it."""
+        widget = self.fields[name].widget
+        self.found[name] = position_choices(self.text_of(name), user, multiple=widget.multiple, exclude=exclude)
+
+    def find_only(self, name, user=None, exclude=()):
+        """A search, not a submission: the form as sent, without complaints, and the matches under `name`."""
+        if self.is_bound:
+            self.is_valid()
+            self.errors.clear()
+        self.find(name, user, exclude)
+
+    def offer_choices(self, names, user, exclude=()):
+        """After a refusal: choices under each of these fields whose text names no position."""
+        for name in names:
+            if name in self.fields and name not in self.found:
+                multiple = self.fields[name].widget.multiple
+                choices = position_choices(
+                    self.text_of(name), user, multiple=multiple, exclude=exclude, unknown_only=True
+                )
+                if choices.matches:
+                    self.found[name] = choices
+
+    def find_for_errors(self, user, exclude=()):
+        self.offer_choices([name for name in self.searchable if name in self.errors], user, exclude)
+
+
+# ---------------------------------------------------------------------------------------------
+# Text: limited by the service, never cut by the browser.
+
+
+class LimitedText(forms.CharField):
+    """Text whose length services/editing.py checks, with its message at the field.
+
+    Django would render a max_length as maxlength, and the browser then cuts a longer paste at the
+    limit without a word. The limit is rendered as data-limit instead (editor.js counts as one
+    types) and, with `show_limit`, said under the field. Line breaks are LF, as the API counts them:
+    a browser sends CRLF but counts one character.
     """
 
+    def __init__(self, *, limit, multiline=False, show_limit=False, **kwargs):
+        self.limit, self.multiline = limit, multiline
+        if show_limit:
+            kwargs.setdefault(
+                "help_text", lazy(lambda: gettext("At most %(limit)d characters.") % {"limit": limit}, str)()
+            )
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "data-limit": str(self.limit)}
+
     def to_python(self, value):
-        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n") if self.multiline else text
+
+
+class MultiLineField(LimitedText):
+    """Text of several lines (TEXT_LIMIT characters unless told), its line breaks kept."""
+
+    def __init__(self, *, limit=TEXT_LIMIT, **kwargs):
+        super().__init__(limit=limit, multiline=True, **kwargs)
 
 
 # The single-value sections: JD template section -> title, the header fields it holds. The header
@@ -50,26 +183,24 @@ HEADER_SECTIONS = (
 )
 
 
-class HeaderForm(forms.Form):
+class HeaderForm(Searchable, forms.Form):
     """The header and the single-value sections. Codes refer to positions; menus to departments, families, grades."""
+
+    searchable = ("reports_to", "dotted_reports_to", "promotes_to", "rotates_with")
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     base = forms.CharField(widget=forms.HiddenInput, required=False)
-    code = forms.CharField(label=_("Position code"), max_length=40)
-    title = forms.CharField(label=_("Position title"), max_length=200)
-    department = forms.ModelChoiceField(
-        label=_("Department"),
-        queryset=Department.objects.order_by("tree_id", "lft"),
-        required=False,
-        to_field_name="code",
-    )
+    code = LimitedText(label=_("Position code"), limit=CODE_LIMIT)
+    title = LimitedText(label=_("Position title"), limit=NAME_LIMIT)
+    # Codes as values, labels indented in tree order with the path where names repeat (set in __init__).
+    department = forms.ChoiceField(label=_("Department"), required=False)
     reports_to = forms.CharField(
-        label=_("Direct superior"), required=False, max_length=40, widget=PositionRefInput(),
-        help_text=_("The superior's position code; empty for the top of the organisation."),
+        label=_("Direct superior"), required=False, widget=PositionRefInput(),
+        help_text=_("A position code; type part of a title to find one. Empty for the top of the organisation."),
     )  # fmt: skip
     dotted_reports_to = forms.CharField(
-        label=_("Dotted-line superiors"), required=False, max_length=2000, widget=PositionRefInput(multiple=True),
-        help_text=_("Position codes, separated by commas."),
+        label=_("Dotted-line superiors"), required=False, widget=PositionRefInput(multiple=True),
+        help_text=_("Position codes, separated by commas; type part of a title to find one."),
     )  # fmt: skip
     job_family = forms.ModelChoiceField(
         label=_("Job family"),
@@ -84,28 +215,25 @@ class HeaderForm(forms.Form):
         label=_("Review interval (months)"), max_length=4, widget=forms.NumberInput(attrs={"min": 1, "max": 120})
     )
     purpose = MultiLineField(
-        label=_("Purpose"), required=False, max_length=LINE_MAX, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Purpose"), required=False, show_limit=True, widget=forms.Textarea(attrs={"rows": 3})
     )
     education = forms.ChoiceField(
         label=_("Minimum education"), required=False, choices=[("", "—"), *Position.Education.choices]
     )
-    major = forms.CharField(label=_("Major"), required=False, max_length=200)
+    major = LimitedText(label=_("Major"), required=False, limit=NAME_LIMIT)
     experience_years = forms.CharField(
         label=_("Minimum years of experience"), required=False, max_length=10,
         widget=forms.NumberInput(attrs={"min": 0, "max": 60, "step": 1}),
     )  # fmt: skip
     work_environment = MultiLineField(
-        label=_("Work environment"), required=False, max_length=LINE_MAX, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Work environment"), required=False, show_limit=True, widget=forms.Textarea(attrs={"rows": 2})
     )
-    promotes_to = forms.CharField(
-        label=_("Can be promoted to"), required=False, max_length=2000, widget=PositionRefInput(multiple=True)
-    )
-    rotates_with = forms.CharField(
-        label=_("Can rotate with"), required=False, max_length=2000, widget=PositionRefInput(multiple=True)
-    )
+    promotes_to = forms.CharField(label=_("Can be promoted to"), required=False, widget=PositionRefInput(multiple=True))
+    rotates_with = forms.CharField(label=_("Can rotate with"), required=False, widget=PositionRefInput(multiple=True))
 
     def __init__(self, *args, template=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [("", "—"), *((code, label) for _pk, code, label in department_menu())]
         if template is not None:
             for section, _title, names in HEADER_SECTIONS:
                 if not template.uses(section):
@@ -124,7 +252,7 @@ class HeaderForm(forms.Form):
         document = {
             "code": data["code"],
             "title": data["title"],
-            "department": data["department"].code if data.get("department") else None,
+            "department": data.get("department") or None,
             "reports_to": data.get("reports_to") or None,
             "dotted_reports_to": data.get("dotted_reports_to", ""),
             "job_family": data["job_family"].code if data.get("job_family") else None,
@@ -170,9 +298,8 @@ class RowForm(forms.Form):
 
 
 class LineForm(RowForm):
-    text = MultiLineField(
-        label=_("Text"), max_length=LINE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 1})
-    )
+    # A pasted list may be split into rows (editor.js); without JavaScript its line breaks are kept.
+    text = MultiLineField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 1, "data-split": "1"}))
 
     def row(self):
         return {"id": self.cleaned_data.get("id"), "text": self.cleaned_data.get("text", "")}
@@ -190,15 +317,13 @@ class DutyForm(LineForm):
 
 class KPIForm(RowForm):
     responsibility = MultiLineField(
-        label=_("Key responsibility"), max_length=LINE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 1})
+        label=_("Key responsibility"), required=False, widget=forms.Textarea(attrs={"rows": 1, "data-split": "1"})
     )
     weight = forms.CharField(
         label=_("Weight (%)"), required=False, max_length=12,
         widget=forms.NumberInput(attrs={"min": "0.01", "max": "100", "step": "0.01", "class": "weight"}),
     )  # fmt: skip
-    standard = MultiLineField(
-        label=_("Performance standard"), max_length=LINE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 1})
-    )
+    standard = MultiLineField(label=_("Performance standard"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
     cycle = forms.ChoiceField(label=_("Assessment cycle"), required=False, choices=[("", "—"), *KPI.Cycle.choices])
 
     def row(self):
@@ -226,6 +351,21 @@ LIST_SECTIONS = (
     ("training", LineFormSet, "training", _("Training requirements")),
     ("kpis", KPIFormSet, "kpis", _("Assessment standards (KPIs)")),
 )
+
+
+BASIC_FIELDS = (
+    "code", "title", "department", "reports_to", "dotted_reports_to", "job_family", "grade", "headcount", "status",
+    "review_months",
+)  # fmt: skip
+
+
+@dataclass
+class Problem:
+    """One line of the error summary: where (as the page names it), what, and the id of the field to go to."""
+
+    where: str
+    message: str
+    target: str
 
 
 @dataclass
@@ -275,8 +415,81 @@ class Editor:
             parts.setdefault(formset.section, []).append(("rows", formset))
         return [part for key in SECTION_KEYS for part in parts.get(key, [])]
 
+    @property
+    def basic_fields(self):
+        return [self.header[name] for name in BASIC_FIELDS]
+
     def is_valid(self):
-        return all([self.header.is_valid(), *(formset.is_valid() for formset in self.formsets)])
+        valid = all([self.header.is_valid(), *(formset.is_valid() for formset in self.formsets)])
+        self._rows_in_their_order()
+        return valid
+
+    def _rows_in_their_order(self):
+        """Rows in the order the user gave them (their order numbers, which editor.js keeps as on screen),
+        so the page sent back shows them as they were and "row 2" means the second row there."""
+
+        def place(item):
+            index, form = item
+            try:
+                return (int(form.data.get(form.add_prefix("ORDER"), "")), index)
+            except ValueError:
+                return (10**6, index)
+
+        for formset in self.formsets:
+            formset.forms[:] = [form for _index, form in sorted(enumerate(formset.forms), key=place)]
+
+    def quiet(self):
+        """The form as sent, without complaints: for a search, which saves nothing."""
+        self.is_valid()
+        for form in [self.header, *(form for formset in self.formsets for form in formset.forms)]:
+            form.errors.clear()
+        for formset in self.formsets:
+            formset.non_form_errors().clear()
+
+    def find(self, html_name, user, own_code=None):
+        """The positions the text of a header field (by its name in the form) may mean, shown under it."""
+        name = html_name.removeprefix(self.header.prefix + "-")
+        if name in self.header.searchable and name in self.header.fields:
+            self.header.find(name, user, exclude=[own_code] if own_code else ())
+
+    def offer_choices(self, user, own_code=None):
+        """After a refused save: choices under each position field in error whose text is not a code."""
+        self.header.find_for_errors(user, exclude=[own_code] if own_code else ())
+
+    def problems(self):
+        """Every error on the page, in page order, for the summary at its top."""
+        found = [Problem("", message, "") for message in self.header.non_field_errors()]
+        groups = [self.basic_fields, *(part.fields if kind == "fields" else part for kind, part in self.sections)]
+        for group in groups:
+            if not isinstance(group, list):
+                found.extend(self._row_problems(group))
+                continue
+            for field in group:
+                found.extend(Problem(str(field.label), message, field.auto_id) for message in field.errors)
+        return found
+
+    def _row_problems(self, formset):
+        title = str(formset.title)
+        found = [
+            Problem(title, message, f"section-{formset.key}")
+            for message in [*formset.section_errors, *formset.non_form_errors()]
+        ]
+        for number, form in enumerate(formset.forms, start=1):
+            first = next(iter(form.visible_fields()), None)
+            for name, messages in form.errors.items():
+                field = form[name] if name in form.fields else None
+                if field is None or field.is_hidden:
+                    field = None
+                    where = gettext("%(section)s, row %(row)s") % {"section": title, "row": number}
+                else:
+                    where = gettext("%(section)s, row %(row)s, %(field)s") % {
+                        "section": title,
+                        "row": number,
+                        "field": field.label,
+                    }
+                target = field or first
+                found.extend(Problem(where, message, target.auto_id if target else "") for message in messages)
+        return found
 
     def document(self):
         """The document the forms describe; call after is_valid()."""

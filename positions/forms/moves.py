@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from positions.forms.editor import PositionRefInput
+from positions.forms.editor import PositionRefInput, Searchable
 from positions.models import Position
 
 CANDIDATES_SHOWN = 30
@@ -68,7 +68,9 @@ class MoveForm(forms.Form):
         return None if self.to_top else self.cleaned_data["superior"]
 
 
-class DeleteForm(forms.Form):
+class DeleteForm(Searchable, forms.Form):
+    searchable = ("reports_go_to",)
+
     version = forms.IntegerField(widget=forms.HiddenInput)
     reports_go_to = forms.CharField(
         label=_("Its direct reports will report to"),

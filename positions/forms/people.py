@@ -4,7 +4,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from positions.forms.editor import PositionRefInput
+from positions.forms.editor import PersonRefInput, PositionRefInput, Searchable
+from positions.lookup import Choices, find_people, search_term
 from positions.models import Assignment, Person, Position
 
 
@@ -43,35 +44,69 @@ class PersonForm(forms.Form):
         return user
 
 
-class AssignForm(forms.Form):
-    """Assign a person to a post: from the person's page (position given) or from the card (person given)."""
+class AssignForm(Searchable, forms.Form):
+    """Assign a person to a post: from the person's page (position given) or from the card (person given).
 
-    position = forms.CharField(label=_("Position code"), max_length=40, widget=PositionRefInput())
-    employee_number = forms.CharField(label=_("Employee number"), max_length=40)
+    The person is found by 工号 or name, the post by code: text that names no one (or several) is
+    refused with the matches to choose from under the field, never a guess.
+    """
+
+    searchable = ("position", "person")
+
+    position = forms.CharField(
+        label=_("Position"), max_length=100, widget=PositionRefInput(), help_text=_("Its code, or part of its title.")
+    )
+    person = forms.CharField(
+        label=_("Person"), max_length=100, widget=PersonRefInput(), help_text=_("Name or employee number (工号).")
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=Assignment.Kind.choices, initial=Assignment.Kind.PRIMARY)
     started_on = forms.DateField(label=_("Started on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, person=None, position=None, **kwargs):
+    def __init__(self, *args, person=None, position=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.person, self.position = person, position
+        self.person, self.position, self.user = person, position, user
         if person is not None:
-            del self.fields["employee_number"]
+            del self.fields["person"]
         if position is not None:
             del self.fields["position"]
+
+    def find(self, name, user=None, exclude=()):
+        """Show what the text of `position` or `person` may mean under it."""
+        if name == "person" and "person" in self.fields:
+            text = self.text_of("person")
+            self.found["person"] = Choices(search_term(text), find_people(text))
+        elif name in self.fields:
+            super().find(name, user or self.user, exclude)
 
     def clean_position(self):
         code = self.cleaned_data["position"].strip()
         position = Position.objects.filter(code=code).first()
         if position is None:
-            raise forms.ValidationError(_("Unknown position %(code)s.") % {"code": code})
+            self.find("position")
+            raise forms.ValidationError(
+                _("No position has the code %(code)s: choose one of those below.")
+                if self.found["position"].matches
+                else _("Unknown position %(code)s."),
+                params={"code": code},
+            )
         return position
 
-    def clean_employee_number(self):
-        number = self.cleaned_data["employee_number"].strip()
-        person = Person.objects.filter(employee_number=number).first()
-        if person is None:
-            raise forms.ValidationError(_("Nobody has the employee number %(number)s.") % {"number": number})
-        return person
+    def clean_person(self):
+        text = self.cleaned_data["person"].strip()
+        person = Person.objects.filter(employee_number=text).first()
+        if person is not None:
+            return person
+        named = list(Person.objects.filter(name=text)[:2])
+        if len(named) == 1:
+            return named[0]
+        self.find("person")
+        if len(named) > 1:
+            message = _("Several people are named %(text)s: choose one below by their employee number.")
+        elif self.found["person"].matches:
+            message = _("Nobody has the name or employee number %(text)s: choose one of those below.")
+        else:
+            message = _("Nobody has the name or employee number %(text)s.")
+        raise forms.ValidationError(message, params={"text": text})
 
 
 class EndForm(forms.Form):

@@ -50,7 +50,13 @@ ORDER_OFFSET = 1_000_000
 # Up to this many structural changes (new posts, new superiors, new codes) mptt moves each node
 # under the tree lock; beyond it the tree is renumbered once from the parent links (a bulk load).
 FEW_STRUCTURAL_CHANGES = 20
+# A line, a purpose, a work environment. The JD template asks for a purpose of one to three sentences,
+# and the longest cell of 18 real job descriptions in Word (handbooks, forms) holds 990 characters, a whole
+# section in one cell: 2,000 is room to spare, and what the API, imports, the history and the
+# model (TextField max_length) already agree on.
 TEXT_LIMIT = 2000
+CODE_LIMIT = 40
+NAME_LIMIT = 200  # a title, a major
 # Codes whose card address is one of the portal's own pages (/positions/new/).
 RESERVED_CODES = {"new", "diagram"}  # /positions/new/, /org/diagram/
 EDUCATION_ALIASES = {
@@ -273,7 +279,7 @@ def parse(document, *, is_new):
     present = set(document) | ({"code", "title"} if is_new else set())
     values = {}
     if "code" in present:
-        code = _text(document.get("code"), "code", errors, required=True, limit=40)
+        code = _text(document.get("code"), "code", errors, required=True, limit=CODE_LIMIT)
         if code and not re.match(CODE_PATTERN, code):
             errors.add("code", _("Use letters, digits, '-', '_' or '.' only, starting with a letter or digit."))
         elif code.lower() in RESERVED_CODES:
@@ -282,7 +288,7 @@ def parse(document, *, is_new):
             )
         values["code"] = code
     if "title" in present:
-        values["title"] = _text(document.get("title"), "title", errors, required=True, limit=200)
+        values["title"] = _text(document.get("title"), "title", errors, required=True, limit=NAME_LIMIT)
     for key in ("department", "reports_to", "job_family", "grade"):
         if key in present:
             values[key] = _text(document.get(key), key, errors, limit=100) or None
@@ -318,7 +324,7 @@ def parse(document, *, is_new):
         if key in present:
             values[key] = _text(document.get(key), key, errors)
     if "major" in present:
-        values["major"] = _text(document.get("major"), "major", errors, limit=200)
+        values["major"] = _text(document.get("major"), "major", errors, limit=NAME_LIMIT)
     if "education" in present:
         values["education"] = _choice(
             document.get("education"), "education", errors, dict(Position.Education.choices), EDUCATION_ALIASES

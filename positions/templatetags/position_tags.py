@@ -1,6 +1,7 @@
 """Template helpers for job descriptions: numbered lists and choice labels."""
 
 from django import template
+from django.template.defaultfilters import linebreaksbr
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
@@ -46,10 +47,14 @@ def cycle_label(code):
 
 @register.filter
 def numbered(lines):
-    """Lines as a numbered list, or "None on file." (a filter: an {% include %} per list cost ~1 ms)."""
+    """Lines as a numbered list, or "None on file." (a filter: an {% include %} per list cost ~1 ms).
+
+    A line's own line breaks are shown (escaped text, <br>), never run together."""
     if not lines:
         return format_html('<p class="missing">{}</p>', _("None on file."))
-    return format_html("<ol>{}</ol>", format_html_join("", "<li>{}</li>", ((line,) for line in lines)))
+    return format_html(
+        "<ol>{}</ol>", format_html_join("", "<li>{}</li>", ((linebreaksbr(line, autoescape=True),) for line in lines))
+    )
 
 
 @register.filter
@@ -77,3 +82,9 @@ def value_text(value):
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return value
+
+
+@register.filter
+def found(field):
+    """The choices a search found for a form field (positions/forms/editor.py: Searchable), or None."""
+    return getattr(field.form, "found", {}).get(field.name)

@@ -125,6 +125,11 @@ def position_acknowledge(request, code):
 @reader_required
 @require_GET
 def position_detail(request, code):
+    return card_page(request, code)
+
+
+def card_page(request, code, assign_form=None):
+    """The card page; `assign_form` is a holder form sent back with its errors (views/people.py)."""
     if "as_of" in request.GET:
         return _card_as_of(request, code)
     card = Position.objects.filter(code=code).select_related("prepared_by", "approved_by").order_by()
@@ -152,5 +157,5 @@ def position_detail(request, code):
         context["pending"] = sum(1 for _pk, status, _day in waiting if status == Proposal.Status.PENDING)
     if may_manage_people(request.user):
         context["holders"] = Assignment.objects.current().filter(position=position).select_related("person")
-        context["assign_form"] = AssignForm(position=position)
+        context["assign_form"] = assign_form or AssignForm(position=position, user=request.user)
     return render(request, "positions/position_detail.html", context)

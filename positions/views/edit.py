@@ -44,9 +44,12 @@ def _loaded(code):
 @require_http_methods(["GET", "POST"])
 def position_new(request):
     document = new_document()
-    superior = request.GET.get("under", "")[:40]
-    if superior and Position.objects.filter(code=superior).exists():
-        document["reports_to"] = superior
+    code = request.GET.get("under", "")[:40]
+    superior = Position.objects.filter(code=code).select_related("department").first() if code else None
+    if superior is not None:
+        # A new post under another usually belongs to the same department: a default, changed at will.
+        document["reports_to"] = superior.code
+        document["department"] = superior.department.code if superior.department else None
     return _edit(request, None, document)
 
 
@@ -90,9 +93,18 @@ def position_duplicate(request, code):
 def _edit(request, position, document, duplicate_of=None, revising=None):
     template = JDTemplate.current()
     conflict = None
-    if request.method == "POST":
+    own_code = position.code if position else None
+    problems = None
+    if request.method == "POST" and request.POST.get("find"):
+        # "Find" beside a position field (without JavaScript): the matches under it, nothing saved.
         editor = Editor(request.POST, template=template)
-        if editor.is_valid():
+        editor.quiet()
+        editor.find(request.POST["find"], request.user, own_code)
+    elif request.method == "POST":
+        editor = Editor(request.POST, template=template)
+        if not editor.is_valid():
+            problems = editor.problems()
+        else:
             base = editor.header.base_document() if position else None
             try:
                 outcome = approval.submit(
@@ -109,7 +121,8 @@ def _edit(request, position, document, duplicate_of=None, revising=None):
                 messages.error(request, str(refusal))
             except DocumentInvalid as refusal:
                 editor.attach_errors(refusal.errors)
-                messages.error(request, _("Nothing was saved: correct what is marked below."))
+                editor.offer_choices(request.user, own_code)
+                problems = editor.problems()
             except VersionConflict as refusal:
                 editor, conflict = _conflict(request, position.code, base, template, editor, refusal)
             else:
@@ -145,6 +158,7 @@ def _edit(request, position, document, duplicate_of=None, revising=None):
             "conflict": conflict,
             "duplicate_of": duplicate_of,
             "revising": revising,
+            "problems": problems,  # a refused save: the summary at the top of the form
         },
     )
 
@@ -181,7 +195,9 @@ def position_delete(request, code):
     position = _loaded(code)
     holders = Assignment.objects.current().filter(position=position).select_related("person")
     form = DeleteForm(request.POST or None, position=position)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and request.POST.get("find") == "reports_go_to":  # "Find", without JavaScript
+        form.find_only("reports_go_to", request.user, exclude=[code])
+    elif request.method == "POST" and form.is_valid():
         try:
             delete_position(
                 code,
@@ -190,6 +206,7 @@ def position_delete(request, code):
             )
         except (DeleteRefused, MoveRefused) as refusal:
             form.add_error(None, str(refusal))
+            form.offer_choices(["reports_go_to"], request.user, exclude=[code])
         except VersionConflict as refusal:
             form.add_error(None, str(refusal))
         else:

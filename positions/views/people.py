@@ -1,9 +1,12 @@
 """People (员工) and the posts they hold: HR editors add people, assign them, end assignments."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -13,8 +16,11 @@ from positions.access import people_manager_required
 from positions.forms.people import AssignForm, EndForm, PersonForm
 from positions.models import Assignment, Person, Position
 from positions.services.people import PeopleError, assign, end_assignment, save_person
+from positions.views.card import card_page
 
 PAGE_SIZE = 50
+# The card's holders section: its messages are shown there (templates/positions/position_detail.html).
+HOLDERS = "holders"
 
 
 # The model's name for what a form calls otherwise (Person.user is the form's "login").
@@ -66,7 +72,7 @@ def person_detail(request, pk):
     person = get_object_or_404(Person.objects.select_related("user"), pk=pk)
     action = request.POST.get("action")
     form = PersonForm(request.POST if action == "save" else None, person=person)
-    assign_form = AssignForm(request.POST if action == "assign" else None, person=person)
+    assign_form = AssignForm(request.POST if action == "assign" else None, person=person, user=request.user)
     if action == "save" and form.is_valid():
         try:
             save_person(person, **_person_values(form))
@@ -75,7 +81,9 @@ def person_detail(request, pk):
         else:
             messages.success(request, _("%(name)s is saved.") % {"name": person.name})
             return redirect("positions:person", person.pk)
-    if action == "assign" and assign_form.is_valid():
+    if action == "assign" and request.POST.get("find") == "position":  # "Find", without JavaScript
+        assign_form.find_only("position")
+    elif action == "assign" and assign_form.is_valid():
         data = assign_form.cleaned_data
         try:
             assign(person, data["position"], kind=data["kind"], started_on=data["started_on"])
@@ -97,27 +105,26 @@ def person_detail(request, pk):
 @people_manager_required
 @require_POST
 def assign_to_position(request, code):
-    """Assign a person to this post, from its card."""
+    """Assign a person to this post, from its card. A refusal, or "Find" without JavaScript, sends the card
+    back with the form as typed and its errors and choices beside it (card_page), where the form is."""
     position = get_object_or_404(Position, code=code)
-    form = AssignForm(request.POST, position=position)
-    if form.is_valid():
+    form = AssignForm(request.POST, position=position, user=request.user)
+    if request.POST.get("find") == "person":
+        form.find_only("person")
+    elif form.is_valid():
         data = form.cleaned_data
         try:
-            assign(data["employee_number"], position, kind=data["kind"], started_on=data["started_on"])
+            assign(data["person"], position, kind=data["kind"], started_on=data["started_on"])
         except PeopleError as error:
-            for field_messages in error.errors.values():
-                for message in field_messages:
-                    messages.error(request, message)
+            _show_errors(form, error)
         else:
             messages.success(
-                request, _("%(name)s now holds %(code)s.") % {"name": data["employee_number"].name, "code": code}
+                request,
+                _("%(name)s now holds %(code)s.") % {"name": data["person"].name, "code": code},
+                extra_tags=HOLDERS,
             )
-    else:
-        for field, field_messages in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for message in field_messages:
-                messages.error(request, f"{label}: {message}" if label else message)
-    return redirect(f"{position.get_absolute_url()}#holders")
+            return redirect(f"{position.get_absolute_url()}#{HOLDERS}")
+    return card_page(request, code, assign_form=form)
 
 
 @people_manager_required
@@ -125,22 +132,24 @@ def assign_to_position(request, code):
 def end(request, pk):
     assignment = get_object_or_404(Assignment.objects.select_related("person", "position"), pk=pk)
     form = EndForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("positions:person", args=[assignment.person_id])
+    # Ended from the card's holders section: the messages are shown there, where the page opens.
+    place = HOLDERS if urlsplit(back).fragment == HOLDERS else ""
     if form.is_valid():
         try:
             ended = end_assignment(assignment, ended_on=form.cleaned_data["ended_on"])
         except PeopleError as error:
             for field_messages in error.errors.values():
                 for message in field_messages:
-                    messages.error(request, message)
+                    messages.error(request, message, extra_tags=place)
         else:
             names = {"name": assignment.person.name, "code": ended.position_code, "date": date_format(ended.ended_on)}
             if ended.is_current:
-                messages.success(request, _("%(name)s leaves %(code)s on %(date)s.") % names)
+                messages.success(request, _("%(name)s leaves %(code)s on %(date)s.") % names, extra_tags=place)
             else:
-                messages.success(request, _("%(name)s no longer holds %(code)s.") % names)
+                messages.success(request, _("%(name)s no longer holds %(code)s.") % names, extra_tags=place)
     else:
-        messages.error(request, _("Give the end date as YYYY-MM-DD."))
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return redirect(back)
-    return redirect("positions:person", assignment.person_id)
+        messages.error(request, _("Give the end date as YYYY-MM-DD."), extra_tags=place)
+    return redirect(back)

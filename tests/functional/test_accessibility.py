@@ -51,7 +51,7 @@ def refused_save(page, url):
     """The editor after publishing an incomplete job description was refused: errors at the fields."""
     page.goto(f"{url}/positions/DPT-YW-05/edit/")
     page.fill("#id_kpis-0-weight", "90")
-    page.click("form.editor button[type=submit]")
+    page.click("form.editor button.primary")
     page.wait_for_selector("#section-kpis .errorlist")
 
 
@@ -83,7 +83,7 @@ def lost_race(page, url):
     save_documents([Save(other, code="DPT-YW-04")])
     page.fill("#id_h-title", "技术支持部主管")
     unnumber_empty_rows(page)
-    page.click("form.editor button[type=submit]")
+    page.click("form.editor button.primary")
     page.wait_for_selector("section.conflict")
 
 
@@ -98,7 +98,7 @@ def refused_delete(page, url):
     """Deleting a post whose reports would go to an unknown position: the refusal above the form."""
     page.goto(f"{url}/positions/DPT-YW-02/delete/")
     page.fill("#id_reports_go_to", "NO-SUCH-POST")
-    page.click("form.confirm button[type=submit]")
+    page.click("form.confirm button.danger")
     page.wait_for_selector("main .errorlist")
 
 

@@ -78,7 +78,7 @@ def test_hr_editor_completes_the_kpis_of_dpt_yw_05_and_publishes_at_100_percent(
     save(page)
 
     assert page.url.endswith("/positions/DPT-YW-05/edit/")  # refused: nothing saved
-    expect(page.locator(".messages .error")).to_have_text("未保存：请修正下方标出的问题。")
+    expect(page.locator("#error-summary h2")).to_have_text("未保存：请修正下方标出的问题。")
     expect(kpis.locator(".errorlist")).to_have_text("考核标准权重合计为 90%，而非 100%。")
     expect(page.locator(".field-status .errorlist")).to_contain_text(
         "已发布的岗位说明书必须完整。请保存为草稿，或修正以下问题：考核标准权重合计为 90%，而非 100%。"
@@ -338,3 +338,286 @@ def test_viewer_sees_no_edit_controls_anywhere(page, live_server, seed, viewer_u
     response = page.goto(f"{live_server.url}/positions/DPT-YW-03/edit/")
     assert response.status == 403
     expect(page.locator("main h1")).to_have_text("无权访问")
+
+
+# (7) Finding positions and people, the error summary, long texts and pasted lists.
+
+
+@pytest.fixture
+def clipboard_page(browser, live_server, hr):
+    """A page whose script may use the clipboard, so a test pastes as a person does (Ctrl+V)."""
+    context = browser.new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    yield context.new_page()
+    context.close()
+
+
+def paste(page, selector, text):
+    """Put `text` on the clipboard and paste it into the (emptied) field with Ctrl+V."""
+    page.evaluate("text => navigator.clipboard.writeText(text)", text)
+    page.fill(selector, "")
+    page.focus(selector)
+    page.keyboard.press("Control+V")
+
+
+def test_hr_editor_picks_the_superior_by_title_from_the_suggestions_with_the_keyboard(page, live_server, hr):
+    log_in(page, live_server, "hannah-hr", "/positions/DPT-YW-03/edit/")
+    field = page.locator("#id_h-reports_to")
+    expect(field).to_have_attribute("role", "combobox")
+    expect(page.locator(".field-reports_to button.find")).to_be_hidden()  # the suggestions do its work
+
+    field.fill("")
+    field.press_sequentially("支持部经理")
+    options = page.locator("#id_h-reports_to_suggestions [role=option]")
+    expect(options).to_have_text(["技术支持部经理 DPT-YW-04 技术支持部"])
+    expect(field).to_have_attribute("aria-expanded", "true")
+    field.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    expect(field).to_have_attribute("aria-activedescendant", "id_h-reports_to_suggestions_0")
+    field.press("Enter")  # takes the suggestion; does not send the form
+    expect(field).to_have_value("DPT-YW-04")
+    expect(page.locator("#id_h-reports_to_suggestions")).to_be_hidden()
+    assert page.url.endswith("/positions/DPT-YW-03/edit/")
+
+    save(page)
+    page.wait_for_url(f"{live_server.url}/positions/DPT-YW-03/")
+    expect(page.locator(".jd-superior")).to_have_text("技术支持部经理 DPT-YW-04")
+
+
+def test_a_dotted_line_superior_is_added_by_clicking_a_suggestion(page, live_server, hr):
+    log_in(page, live_server, "hannah-hr", "/positions/DPT-YW-03/edit/")
+    field = page.locator("#id_h-dotted_reports_to")
+    field.fill("DPT-YW-N02, ")
+    field.press_sequentially("运维部经")
+    page.locator("#id_h-dotted_reports_to_suggestions [role=option]", has_text="DPT-YW-01").click()
+    expect(field).to_have_value("DPT-YW-N02, DPT-YW-01")
+    expect(field).to_be_focused()
+
+
+def test_enter_in_a_text_box_still_saves(page, live_server, hr):
+    log_in(page, live_server, "hannah-hr", "/positions/DPT-YW-03/edit/")
+    page.fill("#id_h-title", "客户服务代表（热线）")
+    page.press("#id_h-title", "Enter")
+    page.wait_for_url(f"{live_server.url}/positions/DPT-YW-03/")
+    expect(page.locator(".jd-title")).to_have_text("客户服务代表（热线）")
+
+
+def test_an_error_at_the_bottom_is_summed_up_at_the_top_and_its_link_leads_to_the_field(page, live_server, hr):
+    log_in(page, live_server, "hannah-hr", "/positions/DPT-YW-05/edit/")
+    page.fill("#id_kpis-0-weight", "150")  # the KPI table, at the bottom of a long page
+    page.fill("#id_kpis-0-standard", "部门工作计划按期完成")
+    save(page)
+
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    expect(summary.locator("h2")).to_have_text("未保存：请修正下方标出的问题。")
+    link = summary.locator("a[href='#id_kpis-0-weight']")
+    expect(link).to_contain_text("150")
+    expect(page.locator(".messages")).to_have_count(0)
+
+    link.click()
+    weight = page.locator("#id_kpis-0-weight")
+    expect(weight).to_be_focused()
+    expect(weight).to_be_in_viewport()
+    expect(weight).to_have_attribute("aria-invalid", "true")
+    expect(weight).to_have_value("150")  # what was typed is kept
+
+    summary.locator("a[href='#section-kpis']").first.click()  # a section's error: its first field
+    expect(page.locator("#id_kpis-0-responsibility")).to_be_focused()
+
+
+def test_a_3330_character_paste_is_kept_whole_counted_and_refused_by_the_server(clipboard_page, live_server):
+    page = clipboard_page
+    log_in(page, live_server, "hannah-hr", "/positions/DPT-YW-03/edit/")
+    purpose = page.locator("#id_h-purpose")
+    count = page.locator("#id_h-purpose_count")
+    expect(page.locator("#id_h-purpose_helptext")).to_have_text("最多 2000 个字符。")
+    expect(count).to_have_text("0 / 2,000 个字符")
+    text = ("保障宽带网络稳定运行，及时处理客户投诉。" * 170)[:3330]
+
+    paste(page, "#id_h-purpose", text)
+
+    expect(purpose).to_have_value(text)  # not cut at 2,000
+    expect(count).to_have_text("3,330 / 2,000 个字符：超出 1,330 个")
+    expect(count).to_have_class(re.compile(r"\bover\b"))
+    expect(page.locator("#id_h-purpose_count_live")).to_have_text("3,330 / 2,000 个字符：超出 1,330 个")  # announced
+    save(page)
+
+    assert page.url.endswith("/positions/DPT-YW-03/edit/")  # refused: nothing saved
+    expect(page.locator(".field-purpose .errorlist")).to_have_text("最多 2000 个字符（当前为 3330 个）。")
+    expect(purpose).to_have_value(text)  # as typed, for the user to shorten
+    from positions.models import Position
+
+    assert Position.objects.get(code="DPT-YW-03").purpose == ""
+
+
+def test_a_row_gets_its_count_only_near_the_limit(page, live_server, hr):
+    log_in(page, live_server, "hannah-hr", "/positions/DPT-YW-03/edit/")
+    count = page.locator("#id_duties-0-text_count")
+    expect(count).to_have_count(0)
+    page.fill("#id_duties-0-text", "接" * 1900)
+    expect(count).to_have_text("1,900 / 2,000 个字符")
+    page.fill("#id_duties-0-text", "接" * 10)
+    expect(count).to_be_hidden()
+
+
+NUMBERED_LIST = [
+    "1、接听和记录热线电话",
+    "2. 进行投诉的派单和跟踪",
+    "3）建立和更新客户档案",
+    "（4）受理客户的各种投诉",
+    "（五）不定期回访",
+    "六、客户满意度调查",
+    "⑦ 协助部门培训",
+    "• 上级布置的其它工作",
+]
+UNNUMBERED = [
+    "接听和记录热线电话",
+    "进行投诉的派单和跟踪",
+    "建立和更新客户档案",
+    "受理客户的各种投诉",
+    "不定期回访",
+    "客户满意度调查",
+    "协助部门培训",
+    "上级布置的其它工作",
+]
+
+
+def test_an_eight_line_numbered_list_pasted_into_a_duty_becomes_eight_duties(clipboard_page, live_server):
+    page = clipboard_page
+    log_in(page, live_server, "hannah-hr", "/positions/DPT-YW-03/edit/")
+    duties = page.locator("#section-duties")
+    first_four = duty_texts(duties)[:4]
+
+    paste(page, "#id_duties-4-text", "\n".join(NUMBERED_LIST))
+
+    offer = duties.locator(".split-offer")
+    expect(offer).to_contain_text("粘贴了 8 行。要把每行拆成一条吗？")
+    expect(page.locator("#id_duties-4-text")).to_be_focused()  # the offer does not take the focus
+    offer.get_by_role("button", name="拆成 8 条").click()
+
+    expect(offer).to_have_count(0)
+    assert duty_texts(duties) == [*first_four, *UNNUMBERED, ""]  # the empty row to add one stays last
+    expect(page.locator("#id_duties-4-text")).to_be_focused()
+    shares = duties.locator("input[name$='-share']").evaluate_all("els => els.map(e => e.value)")
+    assert shares[5:13] == [""] * 8  # new rows get no time share
+    page.select_option("#id_h-status", "draft")  # the new duties have no time share yet
+    save(page)
+
+    page.wait_for_url(f"{live_server.url}/positions/DPT-YW-03/")
+    assert card_duties(page) == [*first_four, *UNNUMBERED]
+
+
+def test_a_pasted_list_kept_as_one_keeps_its_line_breaks_on_the_card(clipboard_page, live_server):
+    page = clipboard_page
+    log_in(page, live_server, "hannah-hr", "/positions/DPT-YW-03/edit/")
+    paste(page, "#id_duties-4-text", "上级布置的其它工作：\n1、临时接待\n2、数据统计")
+    page.locator("#section-duties .split-offer").get_by_role("button", name="保留为一条").click()
+
+    expect(page.locator("#id_duties-4-text")).to_have_value("上级布置的其它工作：\n1、临时接待\n2、数据统计")
+    save(page)
+    page.wait_for_url(f"{live_server.url}/positions/DPT-YW-03/")
+    cell = page.locator(".jd-duties ol li").nth(4)
+    expect(cell.locator("br")).to_have_count(2)
+    assert cell.inner_text().split("\n") == ["上级布置的其它工作：", "1、临时接待", "2、数据统计"]
+
+
+LIST_NUMBERS = {  # line pasted: what stays
+    "1、接听电话": "接听电话",
+    "1. 接听电话": "接听电话",
+    "12) 接听电话": "接听电话",
+    "1）接听电话": "接听电话",
+    "（1）接听电话": "接听电话",
+    "(2) 接听电话": "接听电话",
+    "（一）接听电话": "接听电话",
+    "十一、接听电话": "接听电话",
+    "① 接听电话": "接听电话",
+    "⑩接听电话": "接听电话",
+    "• 接听电话": "接听电话",
+    "·接听电话": "接听电话",
+    "- 接听电话": "接听电话",
+    "１．接听电话": "接听电话",
+    "1.2 接听电话": "接听电话",
+    "  3、 接听电话  ": "接听电话",
+    "1.5小时内响应": "1.5小时内响应",
+    "10:00前完成日报": "10:00前完成日报",
+    "100%完成": "100%完成",
+    "2024年计划": "2024年计划",
+    "-5℃环境": "-5℃环境",
+    "一线人员培训": "一线人员培训",
+    "十分重要": "十分重要",
+    "3G/4G网络维护": "3G/4G网络维护",
+}
+
+
+def test_list_numbers_are_stripped_and_numbers_that_begin_the_text_are_kept(page, live_server, hr):
+    log_in(page, live_server, "hannah-hr", "/positions/DPT-YW-03/edit/")
+    stripped = page.evaluate("lines => lines.map(window.portalEditor.stripListNumber)", list(LIST_NUMBERS))
+    assert dict(zip(LIST_NUMBERS, stripped, strict=True)) == LIST_NUMBERS
+    assert page.evaluate("window.portalEditor.pastedLines('1、甲\\r\\n\\r\\n  \\n2、乙\\n')") == ["甲", "乙"]
+
+
+def test_hr_editor_assigns_a_holder_found_by_name_among_two_of_the_same_name(page, live_server, hr):
+    from positions.models import Assignment, Position
+    from tests.factories import AssignmentFactory, PersonFactory
+
+    PersonFactory(employee_number="KF-101", name="朱琳")
+    AssignmentFactory(
+        person=PersonFactory(employee_number="JS-202", name="朱琳"), position=Position.objects.get(code="DPT-YW-N04")
+    )
+    log_in(page, live_server, "hannah-hr", "/positions/DPT-YW-05/")
+    field = page.locator("#id_person")
+    field.press_sequentially("朱琳")
+    options = page.locator("#id_person_suggestions [role=option]")
+    expect(options).to_have_count(2)
+    expect(options.nth(0)).to_contain_text("朱琳 JS-202")
+    expect(options.nth(0)).to_contain_text("技术支持部")
+    expect(options.nth(1)).to_have_text("朱琳 KF-101 无岗位")
+    options.nth(1).click()
+    expect(field).to_have_value("KF-101")
+    page.click("form.assign > button[type=submit]")
+
+    page.wait_for_url(f"{live_server.url}/positions/DPT-YW-05/#holders")
+    expect(page.locator("#holders .messages")).to_contain_text("朱琳")
+    expect(page.locator("#holders .messages")).to_be_in_viewport()
+    assert Assignment.objects.current().get(position__code="DPT-YW-05").person.employee_number == "KF-101"
+
+
+def test_a_refused_holder_shows_its_error_beside_the_form_where_the_page_opens(page, live_server, hr):
+    log_in(page, live_server, "hannah-hr", "/positions/DPT-YW-05/")
+    page.fill("#id_person", "无名氏")
+    page.click("form.assign > button[type=submit]")
+
+    errors = page.locator("#holders .form-errors")
+    expect(errors).to_be_focused()
+    expect(errors).to_be_in_viewport()
+    expect(page.locator("#holders .field-person .errorlist")).to_have_text("没有姓名或工号为 无名氏 的人员。")
+    expect(page.locator("#id_person")).to_have_value("无名氏")
+    expect(page.locator("main > .messages")).to_have_count(0)
+    from tests.functional.test_accessibility import assert_accessible
+
+    assert_accessible(page)
+
+
+def test_the_editor_with_errors_choices_suggestions_a_count_and_a_paste_offer_is_accessible(
+    clipboard_page, live_server
+):
+    from tests.functional.test_accessibility import assert_accessible
+
+    page = clipboard_page
+    log_in(page, live_server, "hannah-hr", "/positions/DPT-YW-05/edit/")
+    page.fill("#id_h-reports_to", "客户服务")  # a title: refused, with the positions it may mean
+    page.fill("#id_kpis-0-weight", "150")
+    save(page)
+    expect(page.locator("#error-summary")).to_be_focused()
+    expect(page.locator(".field-reports_to .choices-found input[type=radio]")).to_have_count(2)
+    page.fill("#id_h-purpose", "长" * 1900)
+    expect(page.locator("#id_h-purpose_count")).to_be_visible()
+    paste(page, "#id_duties-0-text", "\n".join(NUMBERED_LIST[:3]))
+    expect(page.locator(".split-offer")).to_be_visible()
+    page.fill("#id_h-dotted_reports_to", "")
+    page.locator("#id_h-dotted_reports_to").press_sequentially("经理")
+    expect(page.locator("#id_h-dotted_reports_to_suggestions")).to_be_visible()
+
+    assert_accessible(page)

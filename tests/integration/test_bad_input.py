@@ -418,12 +418,15 @@ def test_the_editor_refuses_bad_input_at_the_field_keeps_it_and_saves_nothing(lo
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_editors_refusal_banner_reads_in_the_users_language(login, hr, language):
+def test_the_editors_error_summary_reads_in_the_users_language(login, hr, language):
     client = login(hr, language)
     data = editor_data(client, "DPT-YW-03")
     data["kpis-0-weight"] = "-5"
     page = parse_html(client.post(edit_url("DPT-YW-03"), data))
-    assert_in_language(page_messages(page), language)
+    summary = page.find("div", cls="error-summary")
+    assert_in_language(
+        [summary.find("h2").text().strip(), *(li.text().strip() for li in summary.find_all("li"))], language
+    )
 
 
 def test_an_error_on_a_reordered_row_is_shown_on_that_row(login, hr):
@@ -599,7 +602,7 @@ def write_markup_with_the_editor(client):
     assert response.status_code == 302, page_messages(parse_html(response))
     person = client.post("/people/new/", {"employee_number": "E-HTML", "name": payload("person"), "login": ""})
     assert person.status_code == 302
-    held = client.post("/positions/DPT-YW-03/holders/", {"employee_number": "E-HTML", "kind": "primary"})
+    held = client.post("/positions/DPT-YW-03/holders/", {"person": "E-HTML", "kind": "primary"})
     assert held.status_code == 302
     assert Assignment.objects.current().filter(person__employee_number="E-HTML").exists()
 
@@ -949,7 +952,7 @@ FORGED_FORMS = [
     (
         "viewer",
         lambda: "/positions/DPT-YW-03/holders/",
-        lambda c: {"employee_number": "E0004", "kind": "concurrent"},
+        lambda c: {"person": "E0004", "kind": "concurrent"},
         {},
     ),
     ("manager", lambda: f"/assignments/{assignment_pk()}/end/", end_form, {}),
@@ -1031,7 +1034,7 @@ def test_an_editor_form_without_its_csrf_token_is_refused_and_saves_nothing(logi
     [
         ("/positions/DPT-YW-03/move/", {"superior": "DPT-YW-04"}),
         ("/people/new/", {"employee_number": "E-C", "name": "无令牌", "login": ""}),
-        ("/positions/DPT-YW-03/holders/", {"employee_number": "E0004", "kind": "concurrent"}),
+        ("/positions/DPT-YW-03/holders/", {"person": "E0004", "kind": "concurrent"}),
     ],
     ids=["move", "new-person", "assign"],
 )

@@ -183,6 +183,20 @@ def messages_of(response):
     return [unescape(re.sub(r"<[^>]+>", "", text).strip()) for text in re.findall(r"<li[^>]*>(.*?)</li>", block, re.S)]
 
 
+def summary_of(response):
+    """The error summary at the top of the editor: its heading, then each line as (text, link)."""
+    html = response.content.decode()
+    if 'class="error-summary"' not in html:
+        return []
+    block = html.split('class="error-summary"', 1)[1].split("</ul>", 1)[0]
+    heading = unescape(re.sub(r"<[^>]+>", "", block.split("<h2", 1)[1].split("</h2>", 1)[0].split(">", 1)[1]))
+    lines = [
+        (unescape(re.sub(r"<[^>]+>", "", item).strip()), (re.findall(r'href="#([^"]+)"', item) or [None])[0])
+        for item in re.findall(r"<li>(.*?)</li>", block, re.S)
+    ]
+    return [heading.strip(), *lines]
+
+
 def save(client, url, data):
     """Press Save and expect the card (a redirect): the save went through."""
     response = client.post(url, data)
@@ -263,7 +277,7 @@ def test_publishing_at_90_percent_is_refused_with_the_reasons_at_the_kpi_section
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Nothing was saved: correct what is marked below." in messages_of(response)
+    assert summary_of(response)[0] == "Nothing was saved: correct what is marked below."
     assert errors_in(section_html(html, "kpis")) == ["KPI weights total 90%, not 100%."]
     (status_error,) = errors_in(field_html(html, "status"))
     assert status_error.startswith("A published job description must be complete. Save it as a draft, or fix:")
@@ -914,3 +928,303 @@ def test_moving_to_nobody_puts_the_post_and_its_subtree_at_the_top(hr_client, se
         "DPT-YW-N07",
     ]
     assert "DPT-YW-04" not in document_of("DPT-YW-01")["direct_reports"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Positions found by code or title (with JavaScript: suggestions from /lookup/positions/; without it:
+# "Find" beside the field, or the choices that come with a refusal)
+
+
+def choices_under(html, name):
+    """The radio choices under a field: [(value, text)]."""
+    start = html.index(f'class="field field-{name}')
+    block = html[start : html.index("</fieldset>", start)]
+    return [
+        (value, unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", label))).strip())
+        for value, label in re.findall(
+            r'<input type="radio" name="[^"]*" value="([^"]*)"[^>]*>(.*?)</label>', block, re.S
+        )
+    ]
+
+
+POSITION_FIELDS = ("reports_to", "dotted_reports_to", "promotes_to", "rotates_with")
+
+
+def test_every_position_field_of_the_editor_searches_by_code_or_title(hr_client, seed):
+    html = hr_client.get(EDIT).content.decode()
+    for name in POSITION_FIELDS:
+        block = field_html(html, name)
+        assert 'data-search="/lookup/positions/"' in block, name  # editor.js's suggestions
+        assert f'<button type="submit" name="find" value="h-{name}"' in block, name  # without JavaScript
+    # Enter in a text box still saves: the form's first submit button is a Save.
+    assert re.search(
+        r'<form method="post" class="editor"[^>]*>\s*<input[^>]*csrf[^>]*>\s*<button type="submit" class="default-submit"',
+        html,
+    )
+
+
+def test_find_beside_the_superior_lists_positions_by_title_keeps_the_input_and_saves_nothing(hr_client, seed):
+    data = open_editor(hr_client, EDIT_REP)
+    data.update({"h-reports_to": "部经理", "h-title": "客户服务专员", "find": "h-reports_to"})
+    version = version_of(REP)
+
+    response = hr_client.post(EDIT_REP, data)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert choices_under(html, "reports_to") == [
+        ("DPT-YW-01", "运维部经理 DPT-YW-01 运维部"),
+        ("DPT-YW-02", "客户服务部经理 DPT-YW-02 客户服务部"),
+        ("DPT-YW-04", "技术支持部经理 DPT-YW-04 技术支持部"),
+        ("DPT-YW-N02", "增值业务部经理 DPT-YW-N02 增值业务部"),
+    ]  # in chart order
+    assert summary_of(response) == [] and errors_in(field_html(html, "title")) == []  # a search, not a refusal
+    kept = form_of(response)
+    assert kept["h-title"] == "客户服务专员" and kept["h-reports_to"] == "部经理"
+    assert version_of(REP) == version
+
+    kept["h-reports_to"] = ["部经理", "DPT-YW-01"]  # the text box, then the radio button chosen
+    save(hr_client, EDIT_REP, kept)
+    assert Position.objects.get(code=REP).parent.code == "DPT-YW-01"
+    assert Position.objects.get(code=REP).title == "客户服务专员"
+
+
+def test_find_in_a_list_of_codes_replaces_only_the_part_that_is_not_a_code(hr_client, seed):
+    data = open_editor(hr_client, EDIT_REP)
+    data.update({"h-dotted_reports_to": "DPT-YW-N02, 技术支持部经理", "find": "h-dotted_reports_to"})
+
+    response = hr_client.post(EDIT_REP, data)
+
+    assert choices_under(response.content.decode(), "dotted_reports_to") == [
+        ("DPT-YW-N02, DPT-YW-04", "技术支持部经理 DPT-YW-04 技术支持部")
+    ]
+
+
+def test_a_title_typed_as_the_superior_is_refused_with_the_positions_it_may_mean(hr_client, seed):
+    data = open_editor(hr_client, EDIT_REP)
+    data["h-reports_to"] = "客户服务部经理"
+
+    response = hr_client.post(EDIT_REP, data)
+
+    html = response.content.decode()
+    assert errors_in(field_html(html, "reports_to")) == ["Unknown position 客户服务部经理."]
+    assert [value for value, _text in choices_under(html, "reports_to")] == ["DPT-YW-02"]
+    assert Position.objects.get(code=REP).parent.code == "DPT-YW-02"  # unchanged: nothing saved
+
+
+def test_the_delete_page_finds_where_the_reports_go_by_title_without_deleting(hr_client, seed):
+    response = hr_client.post(
+        f"/positions/{DEPUTY}/delete/",
+        {"version": version_of(DEPUTY), "reports_go_to": "客户服务部", "find": "reports_go_to"},
+    )
+
+    assert response.status_code == 200
+    assert [value for value, _text in choices_under(response.content.decode(), "reports_go_to")] == ["DPT-YW-02"]
+    assert Position.objects.filter(code=DEPUTY).exists()
+
+    response = hr_client.post(
+        f"/positions/{DEPUTY}/delete/", {"version": version_of(DEPUTY), "reports_go_to": ["客户服务部", "DPT-YW-02"]}
+    )
+    assert response.status_code == 302
+    assert Position.objects.get(code="DPT-YW-N05").parent.code == "DPT-YW-02"
+
+
+def test_the_move_pages_superior_field_gets_the_suggestions_too(hr_client, seed):
+    html = hr_client.get("/positions/DPT-YW-04/move/").content.decode()
+    block = field_html(html, "superior")
+
+    assert 'data-search="/lookup/positions/"' in block
+    assert 'name="find"' not in block  # the move page has a search of its own
+
+
+def suggested(client, text):
+    response = client.get("/lookup/positions/", {"q": text})
+    assert response.status_code == 200
+    return [(found["value"], found["label"], found["detail"]) for found in response.json()["results"]]
+
+
+def test_positions_are_suggested_by_title_or_code_the_exact_code_first(hr_client, seed):
+    assert suggested(hr_client, "客户服务") == [
+        ("DPT-YW-02", "客户服务部经理 DPT-YW-02", "客户服务部"),
+        ("DPT-YW-03", "客户服务代表 DPT-YW-03", "客户服务部"),
+    ]
+    codes = [code for code, _label, _detail in suggested(hr_client, "dpt-yw-0")]
+    assert codes == ["DPT-YW-01", "DPT-YW-02", "DPT-YW-03", "DPT-YW-04", "DPT-YW-05"]
+    assert [code for code, _label, _detail in suggested(hr_client, "DPT-YW-05")] == ["DPT-YW-05"]
+    assert suggested(hr_client, "") == []
+
+
+def test_draft_positions_are_suggested_to_editors_only(hr_client, viewer_user, seed):
+    Position.objects.filter(code="DPT-YW-N07").update(status=Position.Status.DRAFT, title="秘密筹建岗")
+    viewer = Client()
+    viewer.force_login(viewer_user)
+
+    assert suggested(hr_client, "秘密筹建") == [("DPT-YW-N07", "秘密筹建岗 DPT-YW-N07", "技术支持部 · draft")]
+    assert suggested(viewer, "秘密筹建") == []
+    assert suggested(viewer, "DPT-YW-N07") == []
+
+
+def test_suggestions_need_a_login(client, seed):
+    assert client.get("/lookup/positions/", {"q": "经理"}).status_code == 302
+
+
+# ---------------------------------------------------------------------------------------------------
+# The department menu: indented in tree order, the path where names repeat; "new under" takes the
+# superior's department
+
+
+@pytest.fixture
+def three_admin_centres(seed):
+    """Three 行政中心: under 运维部, under its 客户服务部, and under another top department 市场部."""
+    from org_tree.models import Department
+
+    market = Department.objects.create(code="SC", name="市场部")
+    Department.objects.create(code="YW-XZ", name="行政中心", parent=Department.objects.get(code="YW"))
+    Department.objects.create(code="YW-KF-XZ", name="行政中心", parent=Department.objects.get(code="YW-KF"))
+    Department.objects.create(code="SC-XZ", name="行政中心", parent=market)
+
+
+def menu(html, name):
+    select = html.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+    return [
+        (value, unescape(label))
+        for value, label in re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+    ]
+
+
+EXPECTED_MENU = [  # top departments, and the departments under each, in the order of their codes
+    ("SC", "市场部"),
+    ("SC-XZ", "\u3000市场部 › 行政中心"),
+    ("YW", "运维部"),
+    ("YW-JS", "\u3000技术支持部"),
+    ("YW-KF", "\u3000客户服务部"),
+    ("YW-KF-XZ", "\u3000\u3000客户服务部 › 行政中心"),
+    ("YW-XZ", "\u3000运维部 › 行政中心"),
+    ("YW-ZZ", "\u3000增值业务部"),
+]
+
+
+def test_the_editors_department_menu_is_indented_with_the_path_where_names_repeat(hr_client, three_admin_centres):
+    assert menu(hr_client.get(EDIT).content.decode(), "h-department") == [("", "—"), *EXPECTED_MENU]
+
+
+def test_the_filters_share_the_same_menu(hr_client, three_admin_centres):
+    from org_tree.models import Department
+
+    by_code = dict(Department.objects.values_list("code", "pk"))
+    expected = [(str(by_code[code]), label) for code, label in EXPECTED_MENU]
+    for url in ("/positions/", "/staffing/", "/architecture/"):
+        assert menu(hr_client.get(url).content.decode(), "department")[1:] == expected, url
+
+
+def test_a_new_position_under_a_superior_starts_in_the_superiors_department(hr_client, seed):
+    data = open_editor(hr_client, "/positions/new/?under=DPT-YW-04")
+
+    assert data["h-reports_to"] == "DPT-YW-04" and data["h-department"] == "YW-JS"
+    data.update({"h-code": "DPT-YW-08", "h-title": "网络监控员"})
+    save(hr_client, "/positions/new/?under=DPT-YW-04", data)
+    assert Position.objects.get(code="DPT-YW-08").department.code == "YW-JS"
+
+
+# ---------------------------------------------------------------------------------------------------
+# A refused save: the summary at the top names and links every error
+
+
+def test_a_refused_save_lists_every_error_at_the_top_in_page_order_linked_to_its_field(hr_client, seed):
+    data = open_editor(hr_client, EDIT_REP)
+    data["h-reports_to"] = "NO-SUCH-POST"
+    data["h-status"] = "draft"  # so that publishing an incomplete job description adds no errors of its own
+    fill(data, "kpis", 1, weight="三十")  # the KPI table, at the bottom of the page
+
+    response = hr_client.post(EDIT_REP, data)
+
+    assert response.status_code == 200
+    assert summary_of(response) == [
+        "Nothing was saved: correct what is marked below.",
+        ("Direct superior: Unknown position NO-SUCH-POST.", "id_h-reports_to"),
+        (
+            "Assessment standards (KPIs), row 2, Weight (%): “三十” is not a number: give a percentage such as 25 or 12.5.",
+            "id_kpis-1-weight",
+        ),
+    ]
+    assert messages_of(response) == []  # the summary replaces the message that pointed "below"
+    html = response.content.decode()
+    assert 'id="error-summary" tabindex="-1"' in html and "autofocus" in html.split('id="error-summary"', 1)[1][:200]
+    for field_id in ("id_h-reports_to", "id_kpis-1-weight"):
+        tag = re.search(rf'<input [^>]*id="{field_id}"[^>]*>', html).group()
+        assert 'aria-invalid="true"' in tag
+        described = re.search(r'aria-describedby="([^"]+)"', tag).group(1).split()
+        assert f"{field_id}_error" in described and f'id="{field_id}_error"' in html
+
+
+def test_a_section_error_links_to_its_section(hr_client, seed):
+    data = open_editor(hr_client)
+    fill(data, "kpis", 0, weight="90", standard="部门工作计划按期完成")
+
+    response = hr_client.post(EDIT, data)
+
+    assert ("Assessment standards (KPIs): KPI weights total 90%, not 100%.", "section-kpis") in summary_of(response)
+
+
+def test_a_refused_save_shows_the_rows_in_the_order_they_were_given(hr_client, seed):
+    data = open_editor(hr_client, EDIT_REP)
+    for index, order in enumerate([2, 1, 3, 4, 5]):
+        fill(data, "duties", index, ORDER=order)
+    data["h-reports_to"] = "NO-SUCH-POST"
+
+    response = hr_client.post(EDIT_REP, data)
+
+    names = re.findall(r'name="duties-(\d+)-text"', section_html(response.content.decode(), "duties"))
+    assert names[:5] == ["1", "0", "2", "3", "4"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Long texts: refused by the server with its message, never cut by the browser; line breaks kept
+
+
+def test_no_text_box_of_the_editor_cuts_a_paste_at_a_maxlength(hr_client, seed):
+    html = hr_client.get(EDIT).content.decode()
+
+    cutting = re.findall(r'<(?:textarea|input type="text") name="([^"]+)"[^>]*maxlength', html)
+    assert cutting == ["change_comment"]  # the history's comment, whose length the history decides
+    assert 'data-limit="2000"' in field_html(html, "purpose")
+    assert "At most 2000 characters." in field_html(html, "purpose")
+    assert 'data-limit="200"' in field_html(html, "title")
+
+
+def test_a_3330_character_purpose_is_refused_with_its_message_kept_as_typed_and_nothing_saved(hr_client, seed):
+    purpose = ("保障宽带网络稳定运行，" * 303)[:3330]
+    before = document_of(REP)
+    data = open_editor(hr_client, EDIT_REP)
+    data["h-purpose"] = purpose
+
+    response = hr_client.post(EDIT_REP, data)
+
+    assert response.status_code == 200
+    assert errors_in(field_html(response.content.decode(), "purpose")) == ["At most 2000 characters (this has 3330)."]
+    assert ("Purpose: At most 2000 characters (this has 3330).", "id_h-purpose") in summary_of(response)
+    assert form_of(response)["h-purpose"] == purpose  # every character, as typed
+    after = document_of(REP)
+    assert after["purpose"] == before["purpose"] and after["version"] == before["version"]
+
+
+def test_an_over_long_duty_is_refused_at_its_row(hr_client, seed):
+    data = open_editor(hr_client, EDIT_REP)
+    fill(data, "duties", 1, text="接" * 2001)
+
+    response = hr_client.post(EDIT_REP, data)
+
+    assert ("Duties, row 2, Text: At most 2000 characters (this has 2001).", "id_duties-1-text") in summary_of(response)
+    assert row(form_of(response), "duties", 1)["text"] == "接" * 2001
+    assert duty_rows(REP)[1][1] == "进行投诉的派单和处理的跟踪工作"
+
+
+def test_line_breaks_inside_a_duty_are_kept_and_shown_on_the_card(hr_client, seed):
+    data = open_editor(hr_client, EDIT_REP)
+    fill(data, "duties", 4, text="上级布置的其它工作：\r\n1、临时接待\r\n2、<b>数据</b>统计")
+
+    response = save(hr_client, EDIT_REP, data)
+
+    assert duty_rows(REP)[4][1] == "上级布置的其它工作：\n1、临时接待\n2、<b>数据</b>统计"  # not joined
+    card = hr_client.get(response["Location"]).content.decode()
+    assert "上级布置的其它工作：<br>1、临时接待<br>2、&lt;b&gt;数据&lt;/b&gt;统计" in card  # shown, escaped

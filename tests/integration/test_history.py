@@ -241,7 +241,7 @@ def test_assigning_and_ending_a_holder_each_write_one_version_with_the_holders_t
     PersonFactory(employee_number="E3001", name="周客服")
     clock.now = shanghai(2026, 2, 5, 9, 0)
     mark = last_id()
-    hr_client.post(f"/positions/{REP}/holders/", {"employee_number": "E3001", "kind": "primary", "started_on": ""})
+    hr_client.post(f"/positions/{REP}/holders/", {"person": "E3001", "kind": "primary", "started_on": ""})
     assert written_since(mark) == [(REP, "~", "hannah-hr", shanghai(2026, 2, 5, 9, 0))]
     assigned = newest(REP)
     assert assigned.document["holders"] == [{"employee_number": "E3001", "name": "周客服", "kind": "primary"}]

@@ -342,7 +342,7 @@ def test_assigning_from_the_card(hr_client, person):
     version = version_of(DEPUTY)
 
     response = hr_client.post(
-        f"/positions/{DEPUTY}/holders/", {"employee_number": "E3001", "kind": "primary", "started_on": ""}, follow=True
+        f"/positions/{DEPUTY}/holders/", {"person": "E3001", "kind": "primary", "started_on": ""}, follow=True
     )
 
     assert response.redirect_chain == [(f"/positions/{DEPUTY}/#holders", 302)]
@@ -353,21 +353,30 @@ def test_assigning_from_the_card(hr_client, person):
     assert chart_people(hr_client, DEPUTY) == "陈静"
 
 
-def test_a_second_primary_post_from_the_card_is_refused_with_the_reason(hr_client, person):
+def holders_section(response):
+    """The card's Holders section as sent, and the messages at the top of the page."""
+    html = response.content.decode()
+    return html.split('id="holders"', 1)[1].split("</section>", 1)[0]
+
+
+def test_a_second_primary_post_from_the_card_is_refused_beside_the_form_with_the_reason(hr_client, person):
     AssignmentFactory(person=person, position=Position.objects.get(code=REP))
     version = version_of(DEPUTY)
 
-    response = hr_client.post(
-        f"/positions/{DEPUTY}/holders/", {"employee_number": "E3001", "kind": "primary"}, follow=True
-    )
+    response = hr_client.post(f"/positions/{DEPUTY}/holders/", {"person": "E3001", "kind": "primary"})
 
-    assert messages_of(response) == ["This person already holds a primary post; make this one concurrent."]
+    assert response.status_code == 200  # the card again, with the form as typed
+    section = holders_section(response)
+    assert "This person already holds a primary post; make this one concurrent." in text_of(section)
+    assert 'value="E3001"' in section
+    assert messages_of(response) == []  # nothing at the top of the page, out of sight of the form
+    assert 'action="/positions/DPT-YW-05/holders/#holders"' in section  # the page opens at the form
     assert holders_panel(hr_client, DEPUTY) == []
     assert version_of(DEPUTY) == version
 
 
 def test_ending_from_the_card(hr_client, person):
-    hr_client.post(f"/positions/{DEPUTY}/holders/", {"employee_number": "E3001", "kind": "primary"})
+    hr_client.post(f"/positions/{DEPUTY}/holders/", {"person": "E3001", "kind": "primary"})
     assignment = Assignment.objects.get(person=person)
     version = version_of(DEPUTY)
 
@@ -388,7 +397,7 @@ def test_every_change_to_holders_bumps_only_the_version_of_the_post_touched(hr_c
         return dict(Position.objects.values_list("code", "version"))
 
     before = versions()
-    hr_client.post(f"/positions/{DEPUTY}/holders/", {"employee_number": "E3001", "kind": "primary"})
+    hr_client.post(f"/positions/{DEPUTY}/holders/", {"person": "E3001", "kind": "primary"})
     assign_on_person_page(hr_client, person, REP, kind="concurrent")
     after_assigning = versions()
     concurrent = Assignment.objects.get(person=person, position__code=REP)
@@ -432,7 +441,7 @@ def test_the_chart_and_the_card_mark_a_concurrent_holder_with_jian(hr_client, pe
 
 
 def test_a_person_keeps_the_record_of_an_ended_post_after_the_post_is_deleted(hr_client, person):
-    hr_client.post(f"/positions/{REP}/holders/", {"employee_number": "E3001", "kind": "primary"})
+    hr_client.post(f"/positions/{REP}/holders/", {"person": "E3001", "kind": "primary"})
     assignment = Assignment.objects.get(person=person)
     hr_client.post(f"/assignments/{assignment.pk}/end/", {"next": f"/people/{person.pk}/"})
     response = hr_client.post(f"/positions/{REP}/delete/", {"version": version_of(REP)})
@@ -440,3 +449,175 @@ def test_a_person_keeps_the_record_of_an_ended_post_after_the_post_is_deleted(hr
 
     assert Assignment.objects.filter(person=person).exists()
     assert "No posts." not in hr_client.get(f"/people/{person.pk}/").content.decode()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Finding the person to assign by name or employee number (with JavaScript: the suggestions; without
+# it: "Find", or the choices that come with a refusal). A name several people share is never guessed.
+
+
+@pytest.fixture
+def two_zhu_lins(seed):
+    """Two people named 朱琳, one holding a post in 客户服务部, one in 技术支持部; and 朱琳琳."""
+    first = PersonFactory(employee_number="KF-101", name="朱琳")
+    second = PersonFactory(employee_number="JS-202", name="朱琳")
+    AssignmentFactory(person=first, position=Position.objects.get(code=REP))
+    AssignmentFactory(person=second, position=Position.objects.get(code="DPT-YW-N04"))
+    PersonFactory(employee_number="ZZ-303", name="朱琳琳")
+    return first, second
+
+
+def choices_under(response, name):
+    """The radio choices under a form field: [(value, text)]."""
+    html = response.content.decode()
+    start = html.index(f'class="field field-{name}')
+    block = html[start : html.index("</fieldset>", start)]
+    return [
+        (value, text_of(label))
+        for value, label in re.findall(
+            r'<input type="radio" name="[^"]*" value="([^"]*)"[^>]*>(.*?)</label>', block, re.S
+        )
+    ]
+
+
+def test_assigning_from_the_card_by_a_name_only_one_person_has(hr_client, person):
+    response = hr_client.post(f"/positions/{DEPUTY}/holders/", {"person": "陈静", "kind": "primary"}, follow=True)
+
+    assert response.redirect_chain == [(f"/positions/{DEPUTY}/#holders", 302)]
+    assert Assignment.objects.current().get(person=person).position.code == DEPUTY
+
+
+def test_a_name_two_people_share_is_not_guessed_and_both_are_offered_with_their_numbers_and_departments(
+    hr_client, two_zhu_lins
+):
+    response = hr_client.post(f"/positions/{DEPUTY}/holders/", {"person": "朱琳", "kind": "concurrent"})
+
+    assert response.status_code == 200
+    assert field_errors(response, "person")[0] == (
+        "Several people are named 朱琳: choose one below by their employee number."
+    )
+    offered = choices_under(response, "person")
+    assert [value for value, _text in offered[:2]] == ["JS-202", "KF-101"]  # both, exact name first
+    assert "朱琳 KF-101 客户服务代表（客户服务部）" in [text for _value, text in offered]
+    assert "朱琳 JS-202" in offered[0][1] and "技术支持部" in offered[0][1]
+    assert not Assignment.objects.filter(position__code=DEPUTY).exists()  # nobody was assigned
+
+
+def test_choosing_one_of_the_offered_people_assigns_that_one(hr_client, two_zhu_lins):
+    first, _second = two_zhu_lins
+    # The browser sends the text typed and the radio chosen under the same name; the choice comes last.
+    response = hr_client.post(
+        f"/positions/{DEPUTY}/holders/", {"person": ["朱琳", "KF-101"], "kind": "concurrent"}, follow=True
+    )
+
+    assert response.redirect_chain == [(f"/positions/{DEPUTY}/#holders", 302)]
+    assert Assignment.objects.current().get(position__code=DEPUTY).person == first
+
+
+def test_part_of_a_name_offers_the_people_it_matches_and_assigns_no_one(hr_client, two_zhu_lins):
+    response = hr_client.post(f"/positions/{DEPUTY}/holders/", {"person": "琳琳", "kind": "primary"})
+
+    assert (
+        field_errors(response, "person")[0] == "Nobody has the name or employee number 琳琳: choose one of those below."
+    )
+    assert [value for value, _text in choices_under(response, "person")] == ["ZZ-303"]
+    assert not Assignment.objects.filter(position__code=DEPUTY).exists()
+
+
+def test_a_name_nobody_has_is_refused_beside_the_form(hr_client, person):
+    response = hr_client.post(f"/positions/{DEPUTY}/holders/", {"person": "朱琳", "kind": "primary"})
+
+    assert response.status_code == 200
+    assert field_errors(response, "person") == ["Nobody has the name or employee number 朱琳."]
+    assert messages_of(response) == []
+
+
+def test_find_without_javascript_lists_the_people_and_keeps_what_was_typed(hr_client, two_zhu_lins):
+    response = hr_client.post(
+        f"/positions/{DEPUTY}/holders/", {"person": "朱琳", "kind": "concurrent", "started_on": "", "find": "person"}
+    )
+
+    assert response.status_code == 200
+    assert field_errors(response, "person") == []  # a search, not a refusal
+    assert [value for value, _text in choices_under(response, "person")] == ["JS-202", "KF-101", "ZZ-303"]
+    assert 'name="person" value="朱琳"' in holders_section(response)
+    assert '<option value="concurrent" selected>' in holders_section(response)
+    assert not Assignment.objects.filter(position__code=DEPUTY).exists()
+
+
+def test_the_card_offers_the_person_search_with_the_find_button_and_suggestions(hr_client, person):
+    section = holders_section(hr_client.get(f"/positions/{DEPUTY}/"))
+
+    assert 'data-search="/lookup/people/"' in section
+    assert '<button type="submit" name="find" value="person"' in section
+    assert "Name or employee number (工号)." in text_of(section)
+
+
+def test_ending_from_the_card_says_so_in_the_holders_section(hr_client, person):
+    AssignmentFactory(person=person, position=Position.objects.get(code=DEPUTY))
+    assignment = Assignment.objects.get(person=person)
+
+    response = hr_client.post(
+        f"/assignments/{assignment.pk}/end/", {"ended_on": "", "next": f"/positions/{DEPUTY}/#holders"}, follow=True
+    )
+
+    assert f"陈静 no longer holds {DEPUTY}." in text_of(holders_section(response))
+    assert messages_of(response) == [f"陈静 no longer holds {DEPUTY}."]  # the one list, in the section
+    assert response.content.decode().index('class="messages"') > response.content.decode().index('id="holders"')
+
+
+def test_assigning_from_a_persons_page_by_a_title_offers_the_posts(hr_client, person):
+    response = assign_on_person_page(hr_client, person, "客户服务")
+
+    assert response.status_code == 200
+    assert field_errors(response, "position")[0] == "No position has the code 客户服务: choose one of those below."
+    assert [value for value, _text in choices_under(response, "position")] == ["DPT-YW-02", "DPT-YW-03"]
+    assert f'action="/people/{person.pk}/#assign"' in response.content.decode()
+    assert not Assignment.objects.filter(person=person).exists()
+
+    response = hr_client.post(
+        f"/people/{person.pk}/", {"action": "assign", "position": ["客户服务", "DPT-YW-03"], "kind": "primary"}
+    )
+    assert response.status_code == 302
+    assert Assignment.objects.current().get(person=person).position.code == REP
+
+
+def test_find_on_a_persons_page_lists_the_posts_without_assigning(hr_client, person):
+    response = hr_client.post(
+        f"/people/{person.pk}/", {"action": "assign", "position": "副经理", "kind": "primary", "find": "position"}
+    )
+
+    assert field_errors(response, "position") == []
+    assert [value for value, _text in choices_under(response, "position")] == [DEPUTY]
+    assert not Assignment.objects.filter(person=person).exists()
+
+
+# ---------------------------------------------------------------------------------------------------
+# The suggestions behind the pickers (JSON for editor.js)
+
+
+def suggestions(client, kind, text):
+    response = client.get(f"/lookup/{kind}/", {"q": text})
+    assert response.status_code == 200, response.status_code
+    return response.json()["results"]
+
+
+def test_people_are_suggested_by_name_or_number_with_their_posts(hr_client, two_zhu_lins):
+    by_name = suggestions(hr_client, "people", "朱琳")
+    assert [(found["value"], found["label"]) for found in by_name] == [
+        ("JS-202", "朱琳 JS-202"),
+        ("KF-101", "朱琳 KF-101"),
+        ("ZZ-303", "朱琳琳 ZZ-303"),
+    ]
+    assert by_name[1]["detail"] == "客户服务代表（客户服务部）"
+    assert by_name[2]["detail"] == "no post"
+    assert [found["value"] for found in suggestions(hr_client, "people", "kf-1")] == ["KF-101"]
+    assert suggestions(hr_client, "people", "") == []
+
+
+def test_people_are_suggested_only_to_those_who_manage_them(viewer_client, two_zhu_lins):
+    assert viewer_client.get("/lookup/people/", {"q": "朱琳"}).status_code == 403
+
+
+def test_a_search_with_a_control_character_answers_rather_than_failing(hr_client, two_zhu_lins):
+    assert [found["value"] for found in suggestions(hr_client, "people", "KF-\x00101")] == ["KF-101"]

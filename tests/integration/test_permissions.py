@@ -203,7 +203,7 @@ MATRIX = [
         "/positions/DPT-YW-03/holders/",
         EDITORS,
         302,
-        data=Form(CARD, {"employee_number": None, "kind": None}, {"employee_number": "E-PERM-2"}),
+        data=Form(CARD, {"person": None, "kind": None}, {"person": "E-PERM-2"}),
     ),
     Row(
         "POST",

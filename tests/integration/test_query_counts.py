@@ -234,3 +234,23 @@ def test_the_job_architecture_costs_the_same_at_any_size(reader, tree, django_as
         response = reader.get("/architecture/")
     assert response.status_code == 200
     assert len(response.context["ladders"]) == 3
+
+
+# The pickers' suggestions (JSON for editor.js; no menu, so no "My team" query) cost one query whatever
+# the size: +1 the best matches with their departments.
+def test_position_suggestions_cost_the_same_at_any_size(reader, tree, django_assert_num_queries):
+    with django_assert_num_queries(API_OVERHEAD + 1):
+        response = reader.get("/lookup/positions/", {"q": "岗位"})
+    assert len(response.json()["results"]) == min(10, len(tree))
+
+
+@pytest.mark.parametrize("people", [3, 40])
+def test_person_suggestions_cost_the_same_whoever_matches(hr_client, people, django_assert_num_queries):
+    from tests.factories import PersonFactory
+
+    holders = [AssignmentFactory(person=PersonFactory(name=f"张{n}")) for n in range(people)]
+    AssignmentFactory(person=holders[0].person, kind="concurrent")
+    # +1 the best matches, +1 the posts they hold now with their departments
+    with django_assert_num_queries(API_OVERHEAD + 2):
+        response = hr_client.get("/lookup/people/", {"q": "张"})
+    assert len(response.json()["results"]) == min(10, people)

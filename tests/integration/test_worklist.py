@@ -418,7 +418,7 @@ def test_publishing_a_draft_takes_it_out_of_the_drafts(hr_client, seed):
 def test_giving_a_post_its_holder_takes_it_out_of_the_vacancies(hr_client, seed):
     PersonFactory(employee_number="E5001", name="孙琳")
 
-    hr_client.post("/positions/DPT-YW-03/holders/", {"employee_number": "E5001", "kind": "primary"})
+    hr_client.post("/positions/DPT-YW-03/holders/", {"person": "E5001", "kind": "primary"})
 
     codes = groups(hr_client)[VACANT]
     assert len(codes) == 11 and "DPT-YW-03" not in codes
