@@ -196,8 +196,11 @@ class HeaderForm(Searchable, forms.Form):
     department = forms.ChoiceField(label=_("Department"), required=False)
     reports_to = forms.CharField(
         label=_("Direct superior"), required=False, widget=PositionRefInput(),
-        help_text=_("A position code; type part of a title to find one. Empty for the top of the organisation."),
+        help_text=_("A position code; type part of a title to find one."),
     )  # fmt: skip
+    # The top is a choice of its own: an empty superior is never taken for it (a cleared field would
+    # otherwise detach the post and everything under it).
+    top = forms.BooleanField(label=_("Top of the organisation (no direct superior)"), required=False)
     dotted_reports_to = forms.CharField(
         label=_("Dotted-line superiors"), required=False, widget=PositionRefInput(multiple=True),
         help_text=_("Position codes, separated by commas; type part of a title to find one."),
@@ -240,6 +243,17 @@ class HeaderForm(Searchable, forms.Form):
                     for name in names:
                         del self.fields[name]
 
+    def clean(self):
+        data = super().clean()
+        if data.get("top") and data.get("reports_to"):
+            self.add_error("top", _("A post at the top has no direct superior: clear the superior, or untick this."))
+        elif not data.get("top") and not data.get("reports_to") and "reports_to" not in self.errors:
+            self.add_error(
+                "reports_to",
+                _("Give the direct superior, or tick “Top of the organisation” for a post that reports to nobody."),
+            )
+        return data
+
     def base_document(self):
         """The document the editor was opened on (signed, so it cannot be forged), or None."""
         try:
@@ -281,6 +295,8 @@ def initial_header(document):
     initial = {key: document.get(key) for key in ("code", "title", "department", "reports_to", "job_family", "grade",
                                                    "headcount", "review_months", "status", "purpose", "education", "major",
                                                    "experience_years", "work_environment")}  # fmt: skip
+    # A post on file without a superior is at the top; a new one starts with neither chosen.
+    initial["top"] = bool(document.get("code")) and not document.get("reports_to")
     initial["dotted_reports_to"] = ", ".join(document.get("dotted_reports_to") or [])
     career = document.get("career") or {}
     initial["promotes_to"] = ", ".join(career.get("promotes_to") or [])
@@ -354,7 +370,7 @@ LIST_SECTIONS = (
 
 
 BASIC_FIELDS = (
-    "code", "title", "department", "reports_to", "dotted_reports_to", "job_family", "grade", "headcount", "status",
+    "code", "title", "department", "reports_to", "top", "dotted_reports_to", "job_family", "grade", "headcount", "status",
     "review_months",
 )  # fmt: skip
 

@@ -401,7 +401,7 @@ def test_the_editor_refuses_bad_input_at_the_field_keeps_it_and_saves_nothing(lo
     code = None if case.new_position else "DPT-YW-03"
     data = editor_data(client, code)
     if case.new_position:
-        data.update({"h-code": "NEW-01", "h-title": "新岗位", "h-status": "draft"})
+        data.update({"h-code": "NEW-01", "h-title": "新岗位", "h-status": "draft", "h-top": "on"})
     data[case.control] = case.value
     before = snapshot()
 
@@ -1059,7 +1059,7 @@ def test_drag_and_drop_without_a_csrf_token_is_refused(login, hr, language):
     moved = client.post(
         "/positions/DPT-YW-03/move/", {"superior": "DPT-YW-04"}, HTTP_X_REQUESTED_WITH="fetch", HTTP_X_CSRFTOKEN=token
     )
-    assert moved.status_code == 200 and moved.json() == {"moved": "DPT-YW-03", "superior": "DPT-YW-04"}
+    assert moved.status_code == 200 and moved.json() == {"moved": "DPT-YW-03", "superior": "DPT-YW-04", "with": 0}
 
 
 @pytest.mark.parametrize("language", [ZH, EN])

@@ -583,7 +583,7 @@ def test_new_under_a_post_prefills_the_superior(hr_client, seed):
 
 def test_the_code_new_is_refused_as_reserved(hr_client, seed):
     data = open_editor(hr_client, "/positions/new/")
-    data.update({"h-code": "new", "h-title": "新岗位"})
+    data.update({"h-code": "new", "h-title": "新岗位", "h-top": "on"})
 
     response = hr_client.post("/positions/new/", data)
 
@@ -871,10 +871,10 @@ def test_the_move_search_finds_by_title(hr_client, seed):
 def test_a_move_moves_the_subtree(hr_client, seed):
     version = version_of("DPT-YW-04")
 
-    response = hr_client.post("/positions/DPT-YW-04/move/", {"superior": "DPT-YW-02"}, follow=True)
+    response = hr_client.post("/positions/DPT-YW-04/move/", {"superior": "DPT-YW-02", "confirmed": "1"}, follow=True)
 
     assert response.redirect_chain == [("/org/DPT-YW-04/", 302)]
-    assert "DPT-YW-04 now reports to DPT-YW-02." in messages_of(response)
+    assert "DPT-YW-04 now reports to 客户服务部经理 (DPT-YW-02), with the 5 posts under it." in messages_of(response)
     assert Position.objects.get(code="DPT-YW-04").parent.code == "DPT-YW-02"
     assert version_of("DPT-YW-04") == version + 1
     subtree = Position.objects.get(code="DPT-YW-04").get_descendants().values_list("code", flat=True)
@@ -914,10 +914,10 @@ def test_changing_the_superior_in_the_editor_moves_the_subtree_and_refuses_a_loo
 
 
 def test_moving_to_nobody_puts_the_post_and_its_subtree_at_the_top(hr_client, seed):
-    response = hr_client.post("/positions/DPT-YW-04/move/?q=经理", {"superior": ""}, follow=True)
+    response = hr_client.post("/positions/DPT-YW-04/move/?q=经理", {"where": "top", "confirmed": "1"}, follow=True)
 
     assert response.redirect_chain == [("/org/DPT-YW-04/", 302)]
-    assert "DPT-YW-04 now reports to nobody (the top)." in messages_of(response)
+    assert "DPT-YW-04 now reports to nobody (the top), with the 5 posts under it." in messages_of(response)
     moved = Position.objects.get(code="DPT-YW-04")
     assert moved.parent is None and moved.is_root_node()
     assert sorted(moved.get_descendants().values_list("code", flat=True)) == [
