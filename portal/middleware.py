@@ -6,6 +6,7 @@ organisation should not turn English because a laptop was set up so.
 """
 
 import json
+from importlib import import_module
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -46,8 +47,9 @@ class ControlCharacterMiddleware:
     NUL cannot be stored or even looked up in PostgreSQL, and the other controls are invisible: a code,
     a search or a field holding one is a mistake (a paste) or a probe, and either way is answered 400,
     naming where it was: JSON in the API's shape (`{"field": ["message"]}`, rows as lists) under /api/,
-    a page elsewhere. Paths and query strings may hold none; form fields and JSON strings may hold tab,
-    line feed and carriage return (multi-line text). Uploaded files are not read here: their contents
+    a page elsewhere. Paths, query strings and the API token may hold none; form fields and JSON strings
+    may hold tab, line feed and carriage return (multi-line text). A session cookie holding one is no
+    session (the login page, or 401). Uploaded files are not read here: their contents
     are the import's to judge (transfers/reading.py), cell by cell.
     """
 
@@ -57,6 +59,11 @@ class ControlCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and text.control_character(session.session_key or "", single_line=True):
+            # No session has such a key, and PostgreSQL cannot even be asked: it is no session at all, as an
+            # unknown key is (every page, the 404 page too, would look it up for the menu).
+            request.session = import_module(settings.SESSION_ENGINE).SessionStore()
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -80,6 +87,9 @@ class ControlCharacterMiddleware:
                 if character:
                     return (name,), value, character
         for found in _in_pairs(request.GET.lists(), single_line=True):
+            return found
+        # The API's token is looked up in the database (the session cookie is dealt with in __call__).
+        for found in _in_pairs([("Authorization", [request.META.get("HTTP_AUTHORIZATION", "")])], single_line=True):
             return found
         if request.method not in self.BODY_METHODS:
             return None

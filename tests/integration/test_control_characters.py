@@ -98,6 +98,24 @@ def test_an_anonymous_api_request_with_a_nul_gets_json_too(seed):
     assert_json_refusal(response, ZH)
 
 
+def test_a_token_with_a_control_character_is_a_400_naming_the_header(seed):
+    response = Client().get("/api/positions/", HTTP_AUTHORIZATION="Token abc\x00def")
+    assert_json_refusal(response, ZH)
+    assert list(response.json()) == ["Authorization"]
+
+
+@pytest.mark.parametrize(
+    ("url", "status"), [("/org/", 302), ("/api/positions/", 401), ("/no-such-page/", 404), ("/accounts/login/", 200)]
+)
+def test_a_session_cookie_with_a_control_character_is_no_session(seed, url, status):
+    client = Client()
+    client.cookies["sessionid"] = "abcdefgh\x00ijkl"
+    response = client.get(url)
+    assert response.status_code == status
+    if status == 302:
+        assert response.url == "/accounts/login/?next=/org/"
+
+
 @pytest.mark.parametrize("language", [ZH, EN])
 @pytest.mark.parametrize(
     ("body", "expected"),
