@@ -10,7 +10,7 @@ The requests go to the portal's WSGI application in-process, as an administrator
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
@@ -35,13 +35,15 @@ def api_schema(seed, admin_user, settings, request):
     # schemathesis 4.32 renames the test after each operation through `_nodeid`, which pytest 9 no longer has.
     request.node._nodeid = request.node.nodeid
     settings.ALLOWED_HOSTS = ["localhost"]  # the host schemathesis's WSGI client sends
-    # As Django's test client does: the request's end must not close the test's transaction's connection.
+    # As Django's test client does: a request's start and end must not close the test transaction's connection.
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     token = Token.objects.create(user=admin_user)
     headers = {"Authorization": f"Token {token.key}"}
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application(), headers=headers)
     schema.config.headers = headers
     yield schema
+    request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
