@@ -145,8 +145,8 @@ def _text(value, key, errors, *, required=False, limit=TEXT_LIMIT):
         errors.add(key, _("Give this as text, not as a number, a list or an object."))
         return ""
     text = str(value).replace("\r\n", "\n").strip()
-    if control_character(text):  # documents come from files and commands too, not only requests
-        errors.add(key, control_character_message(control_character(text)))
+    if character := control_character(text):  # documents come from files and commands too, not only requests
+        errors.add(key, control_character_message(character))
         return ""
     if required and not text:
         errors.add(key, _("This cannot be empty."))
@@ -235,8 +235,8 @@ def _code_list(value, key, errors):
     codes = []
     for code in value:
         code = str(code).strip() if isinstance(code, str | int) else ""
-        if control_character(code):
-            errors.add(key, control_character_message(control_character(code)))
+        if character := control_character(code):
+            errors.add(key, control_character_message(character))
             return []
         if code and code not in codes:
             codes.append(code)
