@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view: a path, query or form field holding a control character (NUL...) is refused with 400.
+    "portal.middleware.ControlCharacterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.PrivatePagesMiddleware",
     # Each request that may write is one action: the versions it records share who and why.
@@ -226,7 +228,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["positions.api.permissions.Allowed"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, with every operation's error answers and the session login (positions/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "positions.api.schema.AutoSchema",
     "UNICODE_JSON": True,
 }
 SPECTACULAR_SETTINGS = {
@@ -241,6 +244,11 @@ SPECTACULAR_SETTINGS = {
     "OAS_VERSION": "3.1.0",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["positions.api.permissions.Allowed"],
+    # Two "status" choice sets (positions, proposals): named after their models, not by a hash (W001).
+    "ENUM_NAME_OVERRIDES": {
+        "PositionStatusEnum": "positions.models.Position.Status",
+        "ProposalStatusEnum": "positions.models.Proposal.Status",
+    },
 }
 
 LOGGING = {

@@ -21,6 +21,11 @@ from django.utils import timezone
 from portal.bulk import bulk_insert
 
 _current = ContextVar("positions_history_action", default=None)
+# A version's comment is text (any length). What people type is at most 500 characters (the forms' limit);
+# what the portal composes around it ("Approved the proposal of <name>." before an approver's 500, "Imported
+# from <a 255-character file name>") stays well under this. The cut only keeps a forged form from filling
+# the table: every comment the portal composes is kept whole.
+COMMENT_LIMIT = 2000
 # The clock versions are stamped with: a seam, so tests can move time on between actions.
 clock = timezone.now
 
@@ -57,7 +62,7 @@ def commenting(comment):
         with acting(comment=comment) as action:
             yield action
         return
-    action.comment = (comment or "").strip()[:500]
+    action.comment = (comment or "").strip()[:COMMENT_LIMIT]
     yield action
 
 

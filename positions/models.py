@@ -1,5 +1,6 @@
 """Positions (岗位): the reporting tree, the text of each job description, and the people who hold them."""
 
+import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,11 +18,16 @@ from mptt.models import TreeForeignKey
 from simple_history.models import HistoricalRecords
 
 from portal.models import LockedTreeModel
+from portal.text import control_character, validate_text
 from positions.completeness import FACT_NAMES
 from positions.querysets import PositionQuerySet
 from positions.sections import DEFAULT_STATES, SECTION_KEYS, State
 
+# One pattern for every code a URL names: position codes (岗位编码) and employee numbers (工号). Letters,
+# digits, '-', '_' and '.', starting with a letter or digit, so a code is one path segment, never "..".
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+CODE_RULE = _("Use letters, digits, '-', '_' or '.' only, starting with a letter or digit.")
+code_validator = RegexValidator(CODE_PATTERN, CODE_RULE)
 MAX_EXPERIENCE_YEARS = 60
 PERCENT_VALIDATORS = [MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))]
 
@@ -132,11 +138,7 @@ class Position(CompletenessFacts, LockedTreeModel):
         _("position code"),
         max_length=40,
         unique=True,
-        validators=[
-            RegexValidator(
-                CODE_PATTERN, _("Use letters, digits, '-', '_' or '.' only, starting with a letter or digit.")
-            )
-        ],
+        validators=[code_validator],
         error_messages={"unique": _("A position with this code already exists.")},
     )
     title = models.CharField(_("position title"), max_length=200)
@@ -214,6 +216,9 @@ class Position(CompletenessFacts, LockedTreeModel):
         excluded_fields=["lft", "rght", "tree_id", "level", "updated_at"],
         bases=[VersionRecord],
         user_related_name="+",
+        # The comment holds what is composed around what people type (an approver's 500 characters after
+        # "Approved the proposal of <name>.", "Imported from <a 255-character file name>"): text, not varchar(100).
+        history_change_reason_field=models.TextField(null=True),
     )
 
     class MPTTMeta:
@@ -376,13 +381,15 @@ class PositionLink(models.Model):
 class Person(models.Model):
     """An employee (员工): an employee number (工号), a name, optionally the login they use."""
 
+    # The pattern of position codes (CODE_PATTERN): a 工号 is addressed in URLs (/api/people/<number>/).
     employee_number = models.CharField(
         _("employee number"),
         max_length=40,
         unique=True,
+        validators=[code_validator],
         error_messages={"unique": _("A person with this employee number already exists.")},
     )
-    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100, validators=[validate_text])
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login"),
@@ -403,6 +410,28 @@ class Person(models.Model):
 
     def get_absolute_url(self):
         return reverse("positions:person", args=[self.pk])
+
+    @classmethod
+    def refused_numbers(cls, numbers):
+        """The employee numbers among `numbers` that a new person may not get: not of CODE_PATTERN, and not on
+        file already (one stored before the pattern existed stays valid, as in clean_fields)."""
+        malformed = {number for number in numbers if number and not re.match(CODE_PATTERN, number)}
+        # A control character is never on file (PostgreSQL cannot even be asked about NUL).
+        asked = [number for number in malformed if control_character(number) is None]
+        return malformed - set(cls.objects.filter(employee_number__in=asked).values_list("employee_number", flat=True))
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        person = super().from_db(db, field_names, values)
+        person._stored_number = person.__dict__.get("employee_number")
+        return person
+
+    def clean_fields(self, exclude=None):
+        # The pattern applies to new and changed numbers. One stored before it existed stays valid, so the
+        # person can still be renamed or given a login without being renumbered (HR's systems name them so).
+        if self.pk is not None and self.employee_number == getattr(self, "_stored_number", None):
+            exclude = {*(exclude or ()), "employee_number"}
+        super().clean_fields(exclude=exclude)
 
 
 class AssignmentQuerySet(models.QuerySet):

@@ -22,7 +22,7 @@ from positions import history
 from positions.access import may_approve, may_configure
 from positions.diffs import diff_documents
 from positions.documents import describe, load_positions, position_document
-from positions.models import Assignment, JDTemplate, Person, Position
+from positions.models import CODE_RULE, Assignment, JDTemplate, Person, Position
 from positions.services import approval
 from positions.services.editing import (
     STATUS_ALIASES,
@@ -840,11 +840,14 @@ def _people(records, report, sheet_title, headers=None):
             code__in={r.primary for r in records if r.primary} | {c for r in records for c in (r.concurrent or [])}
         ).only("pk", "code", "title")
     }
-    seen = {}
+    seen, refused = {}, Person.refused_numbers(numbers)
     for record in records:
         where = {"sheet": sheet_title, "row": record.row}
         if not record.employee_number:
             report.error(_("This cell is required."), column=column("employee_number", "工号"), **where)
+            continue
+        if record.employee_number in refused:
+            report.error(CODE_RULE, column=column("employee_number", "工号"), **where)
             continue
         if record.employee_number in seen:
             report.error(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from org_tree.models import Department
-from positions.models import CODE_PATTERN, Assignment, Position
+from positions.models import CODE_PATTERN, CODE_RULE, Assignment, Person, Position
 
 
 @dataclass
@@ -89,11 +89,15 @@ def derive(sheet, report):
         report.error(message, title, row, sheet.header(key))
 
     people, order = {}, []
+    refused = Person.refused_numbers(row.values.get("employee_number", "") for row in sheet.rows)
     for row in sheet.rows:
         values = row.values
         number = values.get("employee_number", "")
         if not number:
             problem(row.number, "employee_number", _("This cell is required."))
+            continue
+        if number in refused:
+            problem(row.number, "employee_number", CODE_RULE)
             continue
         if number in people:
             problem(

@@ -4,12 +4,21 @@ description is generated from the code (a test pins that every field the API giv
 """
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from assessments.models import KPI
-from positions.models import Assignment, Position
+from positions.models import CODE_PATTERN, Assignment, Position
 
 PERCENT = {"max_digits": 5, "decimal_places": 2, "coerce_to_string": False, "allow_null": True, "required": False}
+
+
+@extend_schema_field({"type": "string", "pattern": CODE_PATTERN, "maxLength": 40})
+class CodeField(serializers.CharField):
+    """A position code or an employee number: CODE_PATTERN, one pattern for both (README, "Codes").
+
+    The description gives the pattern; the model and the saving service enforce it, on new and changed
+    values (a number stored before the rule stays valid), so a PUT that repeats such a number goes through."""
 
 
 def strings(help_text):
@@ -43,7 +52,7 @@ class HolderSerializer(serializers.Serializer):
 class PositionWriteSerializer(serializers.Serializer):
     """What a writer sends: a whole document (POST, PUT) or some of its keys (PATCH)."""
 
-    code = serializers.CharField(help_text="岗位编号, unique")
+    code = CodeField(help_text="岗位编号, unique")
     title = serializers.CharField(help_text="岗位名称")
     department = serializers.CharField(allow_null=True, required=False, help_text=_("Department code"))
     reports_to = serializers.CharField(allow_null=True, required=False, help_text="直接上级: the superior's code")
@@ -134,7 +143,7 @@ class MoveSerializer(serializers.Serializer):
 
 
 class PersonSerializer(serializers.Serializer):
-    employee_number = serializers.CharField(max_length=40, help_text="工号, unique")
+    employee_number = CodeField(max_length=40, help_text="工号, unique")
     name = serializers.CharField(max_length=100)
     login = serializers.CharField(allow_null=True, required=False, help_text=_("Username of their login"))
     posts = serializers.ListField(child=serializers.DictField(), read_only=True)

@@ -30,6 +30,7 @@ from portal.bulk import bulk_insert, bulk_update
 from portal.formatting import json_number
 from portal.locking import lock_tree
 from portal.models import TREE_FIELDS, renumber
+from portal.text import control_character, control_character_message
 from positions import history
 from positions.completeness import facts_from_document, judge_by_section
 from positions.documents import load_positions, position_document
@@ -152,7 +153,10 @@ def _text(value, key, errors, *, required=False, limit=TEXT_LIMIT):
     if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
         errors.add(key, _("Give this as text, not as a number, a list or an object."))
         return ""
-    text = str(value).replace("\r\n", "\n").replace("\x00", "").strip()
+    text = str(value).replace("\r\n", "\n").strip()
+    if character := control_character(text):  # documents come from files and commands too, not only requests
+        errors.add(key, control_character_message(character))
+        return ""
     if required and not text:
         errors.add(key, _("This cannot be empty."))
     if len(text) > limit:
@@ -240,6 +244,9 @@ def _code_list(value, key, errors):
     codes = []
     for code in value:
         code = str(code).strip() if isinstance(code, str | int) else ""
+        if character := control_character(code):
+            errors.add(key, control_character_message(character))
+            return []
         if code and code not in codes:
             codes.append(code)
     return codes
