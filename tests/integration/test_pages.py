@@ -81,13 +81,20 @@ def test_list_page_shows_completeness_and_filters_by_status(viewer_client, seed)
 
 
 @pytest.mark.parametrize(
-    "params", [{"department": "abc"}, {"department": "999999"}, {"status": "bogus"}, {"q": "a\x00b"}, {"page": "x"}]
+    "params", [{"department": "abc"}, {"department": "999999"}, {"status": "bogus"}, {"page": "x"}]
 )
 def test_bad_filters_are_explained_not_crashed(viewer_client, seed, params):
     response = viewer_client.get("/positions/", params)
     assert response.status_code == 200
     if "page" not in params:
         assert 'class="errorlist"' in response.content.decode()
+
+
+def test_a_search_with_a_control_character_is_refused_with_a_message(viewer_client, seed):
+    """portal/text.py's rule, asked before any view (tests/integration/test_control_characters.py has the rest)."""
+    response = viewer_client.get("/positions/", {"q": "a\x00b"})
+    assert response.status_code == 400
+    assert "U+0000" in response.content.decode()
 
 
 def test_the_card_is_laid_out_like_the_seed_form(viewer_client, seed):
