@@ -510,20 +510,23 @@ CHILD = textwrap.dedent(
     from transfers.reading import FileRefused, read_upload
     with open(sys.argv[1], "rb") as file:
         data = file.read()
+    before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # Django loaded, the file's bytes held
     try:
         book = read_upload(sys.argv[1], data)
         outcome = {"read": book.rows_read, "problems": [str(p) for p in book.problems]}
     except FileRefused as exc:
         outcome = {"refused": str(exc)}
     outcome["max_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    outcome["grew_kb"] = outcome["max_rss_kb"] - before_kb
     print(json.dumps(outcome))
     """
 )
 
 
-def read_in_child(path, timeout=180):
-    """read_upload(path) in a fresh interpreter, capped at 2 GB of address space: its outcome and peak memory."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings_test"}
+def read_in_child(path, timeout=180, **environment):
+    """read_upload(path) in a fresh interpreter, capped at 2 GB of address space: its outcome, its peak memory
+    and how much its memory grew while reading. `environment`: settings given as environment variables."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings_test", **environment}
     try:
         child = subprocess.run(
             [sys.executable, "-c", CHILD % {"cap": 2 * GB}, str(path)],
@@ -588,6 +591,59 @@ def test_a_tiny_workbook_with_one_far_away_cell_is_read_in_little_memory(tmp_pat
     assert outcome["max_rss_kb"] * 1024 < 1 * GB, outcome
     if "read" in outcome:
         assert outcome["read"] >= 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Just over the row limit: refused from a count made while the file streams, before its rows are held
+
+LIMIT_ROWS = 200_000
+
+
+def write_many_rows_xlsx(path, count):
+    """An .xlsx whose positions sheet has `count` rows under its header, its XML written a chunk at a time."""
+    source = zipfile.ZipFile(io.BytesIO(good_xlsx()))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            if item.filename != SHEET1:
+                archive.writestr(item.filename, source.read(item.filename))
+                continue
+            with archive.open(SHEET1, "w") as member:
+                member.write(WORKSHEET_HEAD)
+                for start in range(2, count + 2, 10_000):
+                    member.write(
+                        "".join(
+                            f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>ROW-{n:07d}</t></is></c>'
+                            f'<c r="B{n}" t="inlineStr"><is><t>岗位{n}</t></is></c></row>'
+                            for n in range(start, min(start + 10_000, count + 2))
+                        ).encode()
+                    )
+                member.write(WORKSHEET_TAIL)
+    return path
+
+
+def write_many_rows_csv(path, count):
+    with path.open("w", encoding="utf-8", newline="") as file:
+        file.write("岗位编码,岗位名称\r\n")
+        for start in range(0, count, 10_000):
+            file.write("".join(f"ROW-{n:07d},岗位{n}\r\n" for n in range(start, min(start + 10_000, count))))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_a_file_just_over_the_row_limit_is_refused_before_its_rows_are_held(tmp_path, kind):
+    """200,001 rows against a limit of 200,000: the refusal names the limit, and reading holds none of the
+    rows. The same file under a limit one higher is read whole, for comparison (about 125 MB here for the
+    workbook, 80 MB for the CSV; refused, 33 MB, calamine's grid of the sheet, and nothing)."""
+    write = write_many_rows_xlsx if kind == "xlsx" else write_many_rows_csv
+    path = write(tmp_path / f"many.{kind}", LIMIT_ROWS + 1)
+    refused = read_in_child(path, TRANSFER_MAX_ROWS=str(LIMIT_ROWS))
+    assert refused.get("refused") == (
+        "The file has more than 200000 rows; split it, or ask an administrator to raise the limit."
+    ), refused
+    read = read_in_child(path, TRANSFER_MAX_ROWS=str(LIMIT_ROWS + 1))
+    assert read.get("read") == LIMIT_ROWS + 1, read
+    assert refused["grew_kb"] * 3 < read["grew_kb"], (refused, read)
+    assert refused["grew_kb"] * 1024 < 48 * MB, refused
 
 
 # ---------------------------------------------------------------------------------------------
@@ -672,6 +728,47 @@ def test_formulas_uploaded_end_refused_and_the_page_names_each_cell(editor, djan
     assert ("岗位", "3", "岗位名称", "A formula (=1+1) is not accepted: enter the value itself.") in cells
     assert ("岗位", "2", "E", "A formula is not accepted: enter the value itself.") in cells
     assert not Position.objects.filter(code__startswith="HOSTILE").exists()
+    assert organisation() == before
+
+
+def with_control_character(escaped):
+    """good_xlsx() with a control character in its title cell, as Excel writes it (_x0000_ for NUL; C1 as is)."""
+    data = good_xlsx()
+    sheet = zipfile.ZipFile(io.BytesIO(data)).read(SHEET1)
+    assert "不该出现的岗位".encode() in sheet
+    return rewritten(data, replace={SHEET1: sheet.replace("不该出现的岗位".encode(), f"不该{escaped}出现".encode())})
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "character"),
+    [
+        pytest.param(
+            "positions.csv",
+            lambda: "岗位编码,岗位名称\r\nHOSTILE-01,经\x00理\r\n".encode(),
+            "U+0000",
+            id="NUL in a CSV",
+        ),
+        pytest.param(
+            "positions.csv",
+            lambda: "岗位编码,岗位名称\r\nHOSTILE-01,经\x00理\r\n".encode("gb18030"),
+            "U+0000",
+            id="GB18030",
+        ),
+        pytest.param("positions.xlsx", lambda: with_control_character("_x0000_"), "U+0000", id="NUL in a workbook"),
+        pytest.param("positions.xlsx", lambda: with_control_character("\x85"), "U+0085", id="C1 in a workbook"),
+    ],
+)
+def test_a_control_character_in_an_uploaded_cell_ends_refused_naming_the_cell(
+    editor, django_capture_on_commit_callbacks, name, make, character
+):
+    """Never a failed job (PostgreSQL cannot even store a NUL): refused, with the sheet, row and column."""
+    before = organisation()
+    job, page = upload(editor, django_capture_on_commit_callbacks, name, make())
+    assert job.status == Job.Status.REFUSED, (job.status, job.message)
+    assert page.status_code == 200
+    cells = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", page_text(page))
+    message = f"The cell holds the invisible control character {character}: delete it and import the file again."
+    assert cells == [("岗位" if name.endswith(".xlsx") else name, "2", "岗位名称", message)]
     assert organisation() == before
 
 
