@@ -268,3 +268,11 @@ TRANSFER_MAX_ROWS = envint("TRANSFER_MAX_ROWS", 300_000)
 TRANSFER_MAX_EXPANDED_BYTES = envint("TRANSFER_MAX_EXPANDED_MB", 200) * 1024 * 1024
 # Uploads larger than this go to a temporary file rather than memory; the limit above still applies.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The first handler stops reading an upload past its view's limit (transfers/uploads.py): a body whose
+# Content-Length is over TRANSFER_MAX_UPLOAD_MB is refused before its file is read, not streamed to disk
+# first. The proxy's own body limit (nginx: client_max_body_size) belongs a little above it (README).
+FILE_UPLOAD_HANDLERS = [
+    "transfers.uploads.UploadLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]

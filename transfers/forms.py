@@ -1,4 +1,5 @@
-"""The upload form: one file, checked for type and size before it is stored."""
+"""The upload form: one file, checked for type and size before it is stored (a file over the size limit is
+not even read: transfers/uploads.py)."""
 
 from django import forms
 from django.conf import settings
@@ -18,12 +19,23 @@ class UploadForm(forms.Form):
         help_text=_("The preview lists every position this would delete."),
     )
 
-    def __init__(self, *args, may_delete=False, **kwargs):
+    def __init__(self, *args, may_delete=False, refused_over=None, **kwargs):
+        """`refused_over`: the limit (bytes) an upload went past, which the upload handler stopped reading
+        (transfers/uploads.py): the file never arrived, and the form says why."""
         super().__init__(*args, **kwargs)
+        self.refused_over = refused_over
+        if refused_over is not None:
+            self.fields["file"].required = False
         if not may_delete:
             del self.fields["delete_missing"]
 
     def clean_file(self):
+        if self.refused_over is not None:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB, the most an import takes: it was not uploaded.")
+                % {"limit": f"{self.refused_over / 1024 / 1024:.0f}"},
+                code="too_large",
+            )
         upload = self.cleaned_data["file"]
         name = upload.name or ""
         if not name.lower().endswith(ACCEPTED):

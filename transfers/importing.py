@@ -711,8 +711,12 @@ def _save_positions(planned, user, report, *, fallback_sheet, keep_status=False)
         report.rows.append(
             RowResult(*_place(source, code, fallback_sheet), code, after.get("title", ""), status, changes)
         )
-    for code, save in proposed:
+    unchanged = _unchanged_among([save for _code, save in proposed], template)
+    for index, (code, save) in enumerate(proposed):
         source = planned[code][1]
+        if index in unchanged:
+            report.rows.append(RowResult(*_place(source, code, fallback_sheet), code, code, "unchanged"))
+            continue
         try:
             outcome = approval.submit(user, save)
         except DocumentInvalid as exc:
@@ -763,6 +767,29 @@ def _placement(documents):
             },
         ]
     return placed
+
+
+def _unchanged_among(saves, template):
+    """The indexes of `saves` that would change nothing, found by one dry run of them all.
+
+    A proposal is made one job description at a time, each with a dry run of its own; an HR editor's
+    file that names 5,000 published posts, most of them unchanged, took minutes to preview that way.
+    Saves with errors are left out of the dry run (and tried on their own, which names the errors).
+    """
+    indexes = list(range(len(saves)))
+    for _attempt in range(2):
+        if not indexes:
+            break
+        try:
+            with transaction.atomic(), history.deferred(discard=True):
+                result = save_documents([saves[i] for i in indexes], template=template)
+                raise _Rollback
+        except _Rollback:
+            unchanged = set(result.unchanged)
+            return {i for i in indexes if saves[i].code in unchanged}
+        except DocumentInvalid as exc:
+            indexes = [i for position, i in enumerate(indexes) if position not in exc.by_document]
+    return set()
 
 
 def _plain(value):

@@ -1,11 +1,15 @@
-"""Reading an uploaded workbook or CSV into rows, safely: size, row and expansion limits, no formulas.
+"""Reading an uploaded workbook or CSV into rows, safely: size, row and expansion limits, no formulas,
+no control characters.
 
 Nothing here touches the database. A file that cannot be read at all raises FileRefused with a
 message for people; problems in cells come back as Problems naming the sheet, row and column.
+A file with more rows than the limit is refused from a count made while streaming it, before
+its rows are held.
 """
 
 import codecs
 import csv
+import html
 import io
 import re
 import zipfile
@@ -17,6 +21,7 @@ from itertools import chain
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from portal.text import character_name, control_character
 from transfers.format import INSTRUCTIONS, ROSTER, SHEETS, normalise_header, restore, sheet_for
 
 HEADER_SEARCH_ROWS = 10  # a title line or two above the headers is common in rosters
@@ -74,7 +79,7 @@ class Problem:
         }
 
 
-@dataclass
+@dataclass(slots=True)  # a workbook holds hundreds of thousands: no __dict__ each
 class RowIn:
     number: int  # the row's number in the spreadsheet (the header row is 1 in the template)
     values: dict  # key -> text
@@ -127,6 +132,13 @@ def limits():
 
 def _megabytes(number):
     return f"{number / 1024 / 1024:.1f} MB".replace(".0 MB", " MB")
+
+
+def _too_many_rows(limit):
+    return FileRefused(
+        _("The file has more than %(limit)d rows; split it, or ask an administrator to raise the limit.")
+        % {"limit": limit["rows"]}
+    )
 
 
 def read_upload(name, data, *, progress=None):
@@ -190,10 +202,17 @@ def _check_archive(data, limit):
         raise too_big
     total, shape = 0, SheetShape()
     try:
+        instructions = _instruction_members(archive, names)
+        worksheets = [m for m in members if m.filename.startswith("xl/worksheets/") and m.filename.endswith(".xml")]
+        # Rows holding a value, counted as the XML streams past: a header row (and a title line or
+        # two above it) per sheet aside, more than the limit is refused before any row is held.
+        rows_allowed = limit["rows"] + HEADER_SEARCH_ROWS * len(worksheets)
+        rows_seen = 0
         for member in members:
             if member.flag_bits & 0x1:
                 raise FileRefused(_("The workbook is encrypted. Remove the password and save it again."))
             worksheet = member.filename.startswith("xl/worksheets/")
+            rows = ValuedRows() if member in worksheets and member.filename not in instructions else None
             with archive.open(member) as stream:
                 tail = b""
                 while chunk := stream.read(1 << 20):
@@ -203,11 +222,88 @@ def _check_archive(data, limit):
                     if worksheet:
                         shape.scan(tail + chunk)
                         tail = chunk[-32:]
+                    if rows is not None and rows_seen + rows.feed(chunk) > rows_allowed:
+                        raise _too_many_rows(limit)
+            if rows is not None:
+                rows_seen += rows.close()
+                if rows_seen > rows_allowed:
+                    raise _too_many_rows(limit)
+        shape.rows = rows_seen
     except FileRefused:
         raise
     except Exception:  # zipfile, zlib, lzma and bz2 each raise their own kinds for damaged data
         raise FileRefused(_("The workbook is damaged and cannot be opened (it is not a valid .xlsx file).")) from None
     return shape
+
+
+def _instruction_members(archive, names):
+    """The worksheet parts of the instructions sheet (its rows are not counted): workbook.xml names the
+    sheets, its relationships say which part holds each. Nothing when they cannot be read."""
+    try:
+        with archive.open("xl/workbook.xml") as stream:
+            workbook = stream.read(1 << 20).decode("utf-8", "replace")  # a few KB; never expanded whole
+        with archive.open("xl/_rels/workbook.xml.rels") as stream:
+            relations = stream.read(1 << 20).decode("utf-8", "replace")
+    except Exception:  # missing, damaged or encrypted: the scan that follows says what is wrong
+        return set()
+    targets = {}
+    for tag in re.findall(r"<(?:\w+:)?Relationship\s[^>]*>", relations):
+        ident, target = re.search(r'\sId="([^"]*)"', tag), re.search(r'\sTarget="([^"]*)"', tag)
+        if ident and target:
+            path = html.unescape(target.group(1))
+            targets[ident.group(1)] = path.lstrip("/") if path.startswith("/") else f"xl/{path}"
+    members = set()
+    for tag in re.findall(r"<(?:\w+:)?sheet\s[^>]*>", workbook):
+        name, ident = re.search(r'\sname="([^"]*)"', tag), re.search(r'\s\w+:id="([^"]*)"', tag)
+        if name and ident and normalise_header(html.unescape(name.group(1))) in INSTRUCTIONS:
+            members.add(targets.get(ident.group(1)))
+    return members & names
+
+
+class ValuedRows:
+    """Counts a worksheet's rows that hold something (a value, an inline string or a formula), fed its
+    XML a chunk at a time: styled empty rows, which LibreOffice writes by the million, do not count."""
+
+    ROW = re.compile(rb"<(?:\w{1,16}:)?row[\s>/]")
+    VALUE = re.compile(rb"<(?:\w{1,16}:)?(?:v|is|f)[\s>/]")
+    KEEP = 32  # longer than any tag looked for: a tag cut by a chunk's end is looked at with the next
+
+    def __init__(self):
+        self.count = 0
+        self.in_row = False
+        self.row_has_value = False
+        self.rest = b""
+
+    def feed(self, chunk):
+        """Take the next chunk; returns the rows counted so far."""
+        data = self.rest + chunk
+        cut = max(len(data) - self.KEEP, 0)
+        position = 0
+        for match in self.ROW.finditer(data):
+            if match.start() >= cut:
+                break
+            if self.in_row and not self.row_has_value:
+                self.row_has_value = self.VALUE.search(data, position, match.start()) is not None
+            self._end_row()
+            self.in_row, position = True, match.end()
+        if self.in_row and not self.row_has_value:
+            found = self.VALUE.search(data, position)
+            self.row_has_value = found is not None and found.start() < cut
+        self.rest = data[max(cut, position) :]
+        return self.count
+
+    def close(self):
+        """The number of rows that hold something, once the whole worksheet has been fed."""
+        if self.in_row and not self.row_has_value:
+            self.row_has_value = self.VALUE.search(self.rest) is not None
+        self._end_row()
+        self.rest = b""
+        return self.count
+
+    def _end_row(self):
+        if self.in_row and self.row_has_value:
+            self.count += 1
+        self.in_row = self.row_has_value = False
 
 
 class SheetShape:
@@ -219,6 +315,7 @@ class SheetShape:
     ROW_REF = re.compile(rb'<row r="(\d+)"')
 
     def __init__(self):
+        self.rows = 0  # rows holding something, headers included (the instructions sheet's aside)
         self.formulas = False
         self.max_row = 0
         self.max_column = 0
@@ -280,10 +377,18 @@ def _text(value):
 
 def _read_xlsx(book, data, limit, progress):
     """Read with calamine (fast); a workbook with formulas is read with openpyxl, which can name their cells."""
-    if not _check_archive(data, limit).gridded:
-        # Formulas to name, or an extent a grid would not hold: openpyxl streams it row by row.
-        _read_xlsx_slowly(book, data, limit, progress)
-        return
+    shape = _check_archive(data, limit)
+    # Formulas to name, or an extent a grid would not hold: openpyxl streams it row by row.
+    read = _read_xlsx_quickly if shape.gridded else _read_xlsx_slowly
+    if shape.rows > limit["rows"]:
+        # Near the limit (the count above includes header rows and rows of blanks): count the rows as
+        # the reader does first, holding none, so that a file just over the limit is refused before
+        # its rows are held.
+        read(Book(name=book.name), data, limit, None, keep=False)
+    read(book, data, limit, progress)
+
+
+def _read_xlsx_quickly(book, data, limit, progress, keep=True):
     from python_calamine import CalamineWorkbook
 
     try:
@@ -295,14 +400,15 @@ def _read_xlsx(book, data, limit, progress):
                 (number, [value if type(value) is str and value[:1] != "'" else _text(value) for value in values])
                 for number, values in enumerate(worksheet.iter_rows(), start=1)  # calamine yields leading blank rows
             )
-            _read_sheet(book, sheet_for(title), title, rows, limit, progress, alone=len(titles) == 1)
+            _read_sheet(book, sheet_for(title), title, rows, limit, progress, alone=len(titles) == 1, keep=keep)
+            del worksheet, rows  # one sheet's grid at a time
     except FileRefused:
         raise
     except Exception:  # calamine raises its own errors for a broken part; all mean the same to the user
         raise FileRefused(_("The workbook is damaged and cannot be opened (it is not a valid .xlsx file).")) from None
 
 
-def _read_xlsx_slowly(book, data, limit, progress):
+def _read_xlsx_slowly(book, data, limit, progress, keep=True):
     from openpyxl import load_workbook
 
     try:
@@ -315,7 +421,15 @@ def _read_xlsx_slowly(book, data, limit, progress):
             spec = sheet_for(worksheet.title)
             rows = _xlsx_rows(book, worksheet)
             _read_sheet(
-                book, spec, worksheet.title, rows, limit, progress, alone=len(worksheets) == 1, check_formulas=True
+                book,
+                spec,
+                worksheet.title,
+                rows,
+                limit,
+                progress,
+                alone=len(worksheets) == 1,
+                check_formulas=True,
+                keep=keep,
             )
     except FileRefused:
         raise
@@ -348,37 +462,60 @@ class _Formula:
 # CSV
 
 
-def _decode(data):
+def _encoding(data):
+    """The encoding a CSV file's bytes are in; refuses what is not text."""
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
         if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError:
-                break
-    if b"\x00" in data[:4096]:
-        raise FileRefused(
-            _("This is not a spreadsheet or a text file. Upload an Excel workbook (.xlsx) or a CSV file.")
-        )
+            if _decodes(data, encoding):
+                return encoding
+            break
+    head = data[:4096]
+    not_text = FileRefused(
+        _("This is not a spreadsheet or a text file. Upload an Excel workbook (.xlsx) or a CSV file.")
+    )
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if (even + odd) * 4 > len(head) or max(even, odd) >= 8 and min(even, odd) * 10 <= max(even, odd):
+        raise not_text  # mostly NULs, or UTF-16 without its mark (a NUL in every other byte)
     for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
+        if _decodes(data, encoding):
+            return encoding  # a NUL or two in a text is a cell's problem, named at the cell
+    if b"\x00" in head:
+        raise not_text
     raise FileRefused(_("The text of this CSV file cannot be read: save it as CSV UTF-8 (or GB18030)."))
 
 
-def _read_csv(book, data, limit, progress):
-    text = _decode(data)
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",\t;", key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = ((number, [restore(value) for value in values]) for number, values in enumerate(reader, start=1))
+def _decodes(data, encoding):
+    """Whether `data` is text in `encoding`, checked a megabyte at a time (the text is not kept)."""
+    decoder, view = codecs.getincrementaldecoder(encoding)(), memoryview(data)
     try:
-        _read_sheet(book, None, book.name, rows, limit, progress, alone=True)
+        for start in range(0, len(data), 1 << 20):
+            decoder.decode(view[start : start + (1 << 20)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _read_csv(book, data, limit, progress):
+    encoding = _encoding(data)
+    first_line = data[: 1 << 16].decode(encoding, "ignore").split("\n", 1)[0]
+    delimiter = max(",\t;", key=first_line.count)
+
+    def rows():
+        # Decoded as it is read: the file's text is never held whole beside its bytes.
+        stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+        reader = csv.reader(stream, delimiter=delimiter)
+        return ((number, [restore(value) for value in values]) for number, values in enumerate(reader, start=1))
+
+    try:
+        if max(data.count(b"\n"), data.count(b"\r")) > limit["rows"]:
+            # Enough lines to hold more rows than allowed: count them first, holding none.
+            _read_sheet(Book(name=book.name), None, book.name, rows(), limit, None, alone=True, keep=False)
+        _read_sheet(book, None, book.name, rows(), limit, progress, alone=True)
     except csv.Error as exc:
         raise FileRefused(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from None
 
@@ -417,7 +554,8 @@ def _find_header(book, title, rows, spec):
     return None, None, seen
 
 
-def _read_sheet(book, spec, title, rows, limit, progress, alone, check_formulas=False):
+def _read_sheet(book, spec, title, rows, limit, progress, alone, check_formulas=False, keep=True):
+    """Read one sheet's rows into `book`. `keep=False` only counts them (refusing past the limit)."""
     rows = iter(rows)
     header_number, headers, seen = _find_header(book, title, rows, spec)
     if headers is None:
@@ -484,9 +622,10 @@ def _read_sheet(book, spec, title, rows, limit, progress, alone, check_formulas=
     column_items = list(columns.items())
     for number, values in chain(after_header, rows):  # rows stay a stream: a sheet is never held twice
         try:
-            blank = not "".join(values).strip()
+            joined = "".join(values)
+            blank = not joined.strip()
         except TypeError:  # a formula among the cells: not blank
-            blank = False
+            joined, blank = None, False
         if blank:
             blank_run += 1
             if blank_run >= BLANK_RUN_LIMIT:
@@ -496,12 +635,13 @@ def _read_sheet(book, spec, title, rows, limit, progress, alone, check_formulas=
         blank_run = 0
         book.rows_read += 1
         if book.rows_read > limit["rows"]:
-            raise FileRefused(
-                _("The file has more than %(limit)d rows; split it, or ask an administrator to raise the limit.")
-                % {"limit": limit["rows"]}
-            )
+            raise _too_many_rows(limit)
+        if not keep:
+            continue
         if progress is not None and book.rows_read % 1000 == 0:
             progress(book.rows_read)
+        if joined is None or control_character(joined) is not None:  # one search a row; each cell only then
+            _name_control_characters(book, sheet, title, number, values, column_items)
         count, found = len(values), {}
         for index, key in column_items:
             value = values[index] if index < count else ""
@@ -525,9 +665,25 @@ def _read_sheet(book, spec, title, rows, limit, progress, alone, check_formulas=
                         column=value.letter,
                     )
         sheet.rows.append(RowIn(number, found))
-    if not sheet.rows:
+    if not sheet.rows and keep:
         # A sheet with headers and no rows (the template's, say) is as good as absent.
         del book.sheets[spec.kind]
         book.problems = [p for p in book.problems if p.sheet != title]
     if progress is not None:
         progress(book.rows_read)
+
+
+def _name_control_characters(book, sheet, title, number, values, column_items):
+    """An error at each cell of the format's columns that holds a control character (portal/text.py's rule)."""
+    count = len(values)
+    for index, key in column_items:
+        value = values[index] if index < count else ""
+        character = control_character(value) if type(value) is str else None
+        if character is not None:
+            book.error(
+                _("The cell holds the invisible control character %(character)s: delete it and import the file again.")
+                % {"character": character_name(character)},
+                sheet=title,
+                row=number,
+                column=sheet.headers[key],
+            )

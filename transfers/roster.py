@@ -71,13 +71,34 @@ def source_of(post, sheet):
     return Source(sheet, post.rows[0], {"title": "岗位", "department": "部门", "reports_to": "直接上级工号"})
 
 
-def _next_number(codes, prefix, width):
-    pattern = re.compile(rf"^{re.escape(prefix)}(\d+)$")
-    numbers = [int(m.group(1)) for code in codes if (m := pattern.match(code))]
-    number = max(numbers, default=0) + 1
-    while f"{prefix}{number:0{width}d}" in codes:
-        number += 1
-    return f"{prefix}{number:0{width}d}"
+class _Codes:
+    """The codes in use, and the next free number after a prefix: `D` gives D001, D002, …; `D001-` gives D001-01.
+
+    Codes are indexed once by their trailing number, so each new code costs a lookup rather than a scan
+    of every code (a roster of 20,000 people derives thousands of posts). Prefixes end in a non-digit.
+    """
+
+    TRAILING_NUMBER = re.compile(r"^(.*\D)(\d+)$")
+
+    def __init__(self, codes):
+        self.codes = set(codes)
+        self.highest = defaultdict(int)  # prefix -> the highest number after it
+        for code in self.codes:
+            self._note(code)
+
+    def _note(self, code):
+        if match := self.TRAILING_NUMBER.match(code):
+            prefix, number = match.groups()
+            self.highest[prefix] = max(self.highest[prefix], int(number))
+
+    def next(self, prefix, width):
+        number = self.highest[prefix] + 1
+        while f"{prefix}{number:0{width}d}" in self.codes:
+            number += 1
+        code = f"{prefix}{number:0{width}d}"
+        self.codes.add(code)
+        self._note(code)
+        return code
 
 
 def derive(sheet, report):
@@ -173,7 +194,7 @@ def derive(sheet, report):
     for code, name, _parent in departments:
         by_name[name].append(code)
     department_codes, new_names = {}, {}
-    codes_in_use = set(by_code)
+    codes_in_use = _Codes(by_code)
     for number in top_down:
         row = people[number]
         text = row.values.get("department", "")
@@ -194,8 +215,7 @@ def derive(sheet, report):
             if len(text) > 100:
                 problem(row.number, "department", _("At most %(limit)d characters.") % {"limit": 100})
                 continue
-            code = _next_number(codes_in_use, "D", 3)
-            codes_in_use.add(code)
+            code = codes_in_use.next("D", 3)
             department_codes[text] = code
             new_names[code] = (text, row.number, number)
     if report.errors:
@@ -226,7 +246,7 @@ def derive(sheet, report):
     ):
         existing.setdefault((title_, department, parent), code)
     headcounts = dict(Position.objects.values_list("code", "headcount"))
-    post_codes = set(headcounts)
+    post_codes = _Codes(headcounts)
     posts, post_of = {}, {}
     for number in top_down:
         row = people[number]
@@ -244,8 +264,7 @@ def derive(sheet, report):
                 prefix = (
                     department if department and re.match(CODE_PATTERN, department) and len(department) <= 35 else "P"
                 )
-                post.code = _next_number(post_codes, f"{prefix}-", 2)
-                post_codes.add(post.code)
+                post.code = post_codes.next(f"{prefix}-", 2)
             posts[key] = post
         post.people.append((number, row.values["name"]))
         post.rows.append(row.number)

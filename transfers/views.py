@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from positions.access import may_delete, may_see_all_jobs, may_transfer, reader_required, transfer_required
-from transfers import jobs, writing
+from transfers import jobs, uploads, writing
 from transfers.forms import UploadForm
 from transfers.models import Job
 
@@ -60,10 +60,14 @@ def _download(data, name, fmt):
 
 @transfer_required
 @require_http_methods(["GET", "POST"])
+@uploads.limited("TRANSFER_MAX_UPLOAD_BYTES")
 def index(request):
     posted = request.method == "POST"
     form = UploadForm(
-        request.POST if posted else None, request.FILES if posted else None, may_delete=may_delete(request.user)
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        may_delete=may_delete(request.user),
+        refused_over=uploads.refused(request),
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -75,7 +79,7 @@ def index(request):
         )
         return redirect(job)
     page = Paginator(_jobs_for(request.user), 20).get_page(request.GET.get("page"))
-    status = 400 if form.is_bound else 200
+    status = 413 if form.refused_over is not None else 400 if form.is_bound else 200
     return render(request, "transfers/index.html", {"form": form, "page": page}, status=status)
 
 

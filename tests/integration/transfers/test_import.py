@@ -12,6 +12,8 @@ import random
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import load_workbook
 
@@ -1113,6 +1115,25 @@ def test_an_import_by_a_non_approver_drafts_new_posts_and_proposes_changes_to_pu
     assert [(c["before"], c["after"]) for c in row.changes] == [(published_purpose, "让每位客户满意。")]
     assert statuses(report)["NEW-P"] == "new" and statuses(report)["NEW-DRAFT"] == "changed"
     assert report.totals()["proposed"] == 1
+
+
+def test_a_non_approvers_preview_of_unchanged_published_posts_costs_the_same_for_10_and_60(db, proposer_user):
+    """Unchanged posts are found by one dry run of them all, not one each: the queries do not grow with them."""
+    call_command("synth_org", positions=60, seed=3, verbosity=0)
+    published = Position.objects.filter(status=Position.Status.PUBLISHED).order_by("code")
+    assert published.count() > 40
+
+    def preview_queries(positions):
+        book = read_upload("unchanged.xlsx", writing.export_workbook(positions))
+        with CaptureQueriesContext(connection) as queries:
+            report = importing.preview(book, proposer_user)
+        assert report.errors == [] and set(statuses(report).values()) == {"unchanged"}
+        assert report.totals()["proposed"] == 0 and not Proposal.objects.exists()
+        return len(queries)
+
+    few = preview_queries(Position.objects.filter(pk__in=list(published.values_list("pk", flat=True)[:10])))
+    every = preview_queries(Position.objects.all())
+    assert every <= few + 5, (few, every)
 
 
 def test_the_command_line_imports_as_an_administrator(seed):

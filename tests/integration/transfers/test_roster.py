@@ -22,6 +22,7 @@ from openpyxl import Workbook
 
 from org_tree.models import Department
 from positions.models import CODE_PATTERN, Assignment, Person, Position
+from positions.services.editing import Save, save_documents
 from transfers import importing
 from transfers.management.commands.synth_roster import roster_csv, roster_rows, roster_xlsx
 from transfers.reading import read_upload
@@ -253,6 +254,22 @@ def test_codes_follow_the_documented_rule(db, hr_user):
     }
     # Derived posts are drafts without a description, for HR to write.
     assert set(Position.objects.values_list("status", "has_description")) == {(Position.Status.DRAFT, False)}
+
+
+def test_new_codes_continue_after_the_highest_number_on_file(db, hr_user):
+    """A gap is not filled (D002 was deleted, say): the next department is D004 after D001 and D003, and a
+    post under D001 is D001-08 after D001-07. Codes of another shape (DX5, D001-A) do not count."""
+    for code in ("D001", "D003", "DX5"):
+        Department.objects.create(code=code, name=f"部门{code}")
+    for code in ("D001-01", "D001-07", "D001-A"):
+        save_documents([Save({"code": code, "title": f"岗位{code}", "department": "D001"})])
+    rows = [
+        ("E001", "赵总", "总经理", "D001", ""),
+        ("E002", "钱经理", "仓储经理", "仓储部", "E001"),
+    ]
+    apply("花名册.xlsx", xlsx(rows), hr_user)
+    assert (post_of("E001").code, post_of("E002").code) == ("D001-08", "D004-01")
+    assert Department.objects.get(name="仓储部").code == "D004"
 
 
 # ---------------------------------------------------------------------------------------------

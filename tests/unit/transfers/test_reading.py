@@ -9,6 +9,7 @@ import codecs
 import csv
 import io
 import random
+import zipfile
 
 import pytest
 from django.utils import translation
@@ -22,7 +23,7 @@ from positions.models import Person, Position
 from tests.integration.transfers.workbooks import xlsx
 from transfers import format as fmt
 from transfers import importing, writing
-from transfers.reading import FileRefused, read_upload
+from transfers.reading import FileRefused, ValuedRows, read_upload
 
 
 @pytest.fixture(autouse=True)
@@ -673,3 +674,138 @@ def test_a_csv_whose_columns_match_nothing_is_an_error_for_the_file():
 def test_a_csv_with_an_unknown_column_names_it_at_row_1():
     book = read_upload("positions.csv", "岗位编码,岗位名称,颜色\r\nP-01,经理,红\r\n".encode())
     assert problems(book) == [("error", "positions.csv", 1, "颜色")]
+
+
+# ---------------------------------------------------------------------------------------------
+# Control characters (portal/text.py's rule): an error at the cell, in .xlsx and CSV alike
+
+CONTROL = "The cell holds the invisible control character {}: delete it and import the file again."
+
+
+def with_escapes(data, replacements):
+    """The workbook with texts of its worksheets' XML replaced: Excel writes NUL and the other C0 controls,
+    which XML cannot hold, as _x0000_ … _x001F_, and DEL and the C1 controls as they are."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                for old, new in replacements.items():
+                    body = body.replace(old.encode(), new.encode())
+            target.writestr(item.filename, body)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "utf-16"])
+def test_a_control_character_in_a_csv_cell_is_an_error_at_its_cell(encoding):
+    rows = [["岗位编码", "岗位名称", "岗位目的"], ["P-01", "经\x00理", "目的"], ["P-02", "工程师", "保障\x85运行"]]
+    book = read_upload("positions.csv", csv_text(rows).encode(encoding))
+    assert [(p.level, p.sheet, p.row, p.column, p.message) for p in book.problems] == [
+        ("error", "positions.csv", 2, "岗位名称", CONTROL.format("U+0000")),
+        ("error", "positions.csv", 3, "岗位目的", CONTROL.format("U+0085")),
+    ]
+
+
+@pytest.mark.parametrize("path", ["calamine", "openpyxl"])
+def test_a_control_character_in_a_workbook_cell_is_an_error_at_its_cell(path):
+    rows = [["岗位编码", "岗位名称", "岗位目的"], ["P-01", "TITLE-ONE", "目的"], ["P-02", "工程师", "保障\x7f运行"]]
+    if path == "openpyxl":
+        rows = _forced_slowly(rows)
+    data = with_escapes(xlsx(("岗位", rows)), {"TITLE-ONE": "经_x0000_理"})
+    book = read_upload("positions.xlsx", data)
+    found = [(p.sheet, p.row, p.column, p.message) for p in book.errors if "control" in p.message]
+    if path == "calamine":
+        assert found == [
+            ("岗位", 2, "岗位名称", CONTROL.format("U+0000")),
+            ("岗位", 3, "岗位目的", CONTROL.format("U+007F")),
+        ]
+    else:  # openpyxl leaves an inline string's _x0000_ as written (Excel writes shared strings): DEL is caught
+        assert found == [("岗位", 3, "岗位目的", CONTROL.format("U+007F"))]
+
+
+def test_tabs_and_line_breaks_in_cells_are_text_not_control_characters():
+    rows = [["岗位编码", "岗位名称", "岗位目的"], ["P-01", "经理", "第一行\n第二行\n\t缩进"]]
+    for name, data in (("p.csv", csv_text(rows).encode()), ("p.xlsx", xlsx(("岗位", rows)))):
+        book = read_upload(name, data)
+        assert book.problems == [], name
+        assert rows_of(book, "positions")[0][1]["purpose"] == "第一行\n第二行\n\t缩进"
+
+
+def test_a_control_character_in_a_column_a_roster_ignores_is_not_an_error():
+    rows = [["工号", "姓名", "岗位", "直接上级工号", "备注"], ["E001", "张三", "经理", "", "旧系统\x1e导出"]]
+    book = read_upload("花名册.csv", csv_text(rows).encode())
+    assert book.errors == []
+    assert [p.column for p in book.warnings] == ["备注"]  # the ignored column, as ever
+
+
+def test_a_few_nul_characters_are_a_texts_problem_but_a_file_of_them_is_not_text():
+    text = csv_text([["岗位编码", "岗位名称"], ["P-01", "经理\x00"]]).encode()
+    assert [p.column for p in read_upload("p.csv", text).errors] == ["岗位名称"]
+    with pytest.raises(FileRefused, match="not a spreadsheet or a text file"):
+        read_upload("p.csv", b"\x00" * 64 + text)
+    with pytest.raises(FileRefused, match="not a spreadsheet or a text file"):
+        read_upload("p.csv", text.decode().encode("utf-16-be"))  # UTF-16 without its byte order mark
+
+
+# ---------------------------------------------------------------------------------------------
+# The row limit, counted while the file streams
+
+
+def test_styled_empty_rows_do_not_count_towards_the_row_limit(settings):
+    """LibreOffice writes formatted rows without values by the thousand; only rows holding something count."""
+    settings.TRANSFER_MAX_ROWS = 50
+    rows = [["岗位编码", "岗位名称"], *([f"P-{i:02}", "岗位"] for i in range(50))]
+    data = xlsx(("岗位", rows))
+    empty = "".join(
+        f'<row r="{n}" s="1" customFormat="1"/>' if n % 2 else f'<row r="{n}"><c r="A{n}" s="1"/><c r="B{n}"/></row>'
+        for n in range(60, 3060)
+    )
+    data = with_escapes(data, {"</sheetData>": empty + "</sheetData>"})
+    book = read_upload("styled.xlsx", data)
+    assert book.rows_read == 50 and book.errors == []
+
+
+def test_the_instructions_sheet_does_not_count_towards_the_row_limit(settings):
+    settings.TRANSFER_MAX_ROWS = 5
+    instructions = [[f"说明第{i}行"] for i in range(500)]
+    positions = [["岗位编码", "岗位名称"], *([f"P-{i}", "岗位"] for i in range(5))]
+    book = read_upload("with instructions.xlsx", xlsx(("说明", instructions), ("岗位", positions)))
+    assert book.rows_read == 5 and book.errors == []
+    with pytest.raises(FileRefused, match="more than 5 rows"):
+        read_upload("with notes.xlsx", xlsx(("备注", instructions), ("岗位", positions)))  # any other sheet counts
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"])
+def test_a_csv_over_the_row_limit_is_refused_whatever_its_line_endings(settings, newline):
+    settings.TRANSFER_MAX_ROWS = 20
+    lines = ["岗位编码,岗位名称", *(f"P-{i:02},岗位" for i in range(20))]
+    assert read_upload("ok.csv", newline.join(lines).encode()).rows_read == 20
+    with pytest.raises(FileRefused, match="more than 20 rows"):
+        read_upload("over.csv", newline.join([*lines, "P-99,岗位"]).encode())
+
+
+def test_a_multi_line_cell_is_one_row_of_a_csv_not_several(settings):
+    settings.TRANSFER_MAX_ROWS = 2
+    rows = [["岗位编码", "岗位名称", "岗位目的"], ["P-01", "经理", "一\n二\n三\n四"], ["P-02", "专员", "五\n六\n七"]]
+    data = csv_text(rows).encode()
+    assert read_upload("multi-line.csv", data).rows_read == 2
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5, 31, 32, 33, 100, 4096])
+def test_rows_holding_something_are_counted_the_same_whatever_the_chunks(chunk):
+    """The count is made a chunk of XML at a time: a tag cut in two by a chunk's end is still seen once."""
+    xml = (
+        b'<x:worksheet xmlns:x="s"><x:sheetData>'
+        b'<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c></x:row>'  # a value
+        b'<x:row r="2" s="1" customFormat="1"/>'  # styled, empty
+        b'<x:row r="3"><x:c r="A3" s="2"/></x:row>'  # an empty cell
+        b'<x:row r="4"><x:c r="B4" t="inlineStr"><x:is><x:t>a</x:t></x:is></x:c></x:row>'  # an inline string
+        b'<x:row r="5"><x:c r="C5"><x:f>1+1</x:f></x:c></x:row>'  # a formula without its value
+        b'<x:row r="6" spans="1:3"></x:row>'
+        b'<x:row r="7"><x:c r="A7"><x:v>7</x:v></x:c><x:c r="B7"><x:v>8</x:v></x:c></x:row>'
+        b"</x:sheetData><x:rowBreaks/></x:worksheet>"
+    )
+    counter = ValuedRows()
+    for start in range(0, len(xml), chunk):
+        counter.feed(xml[start : start + chunk])
+    assert counter.close() == 4
