@@ -249,6 +249,14 @@ def test_a_bad_date_is_explained_at_its_field_and_lists_nothing(auditor, changes
     assert header[0] == "时间"
 
 
+def test_a_department_that_is_not_there_is_explained_at_the_filter_and_lists_nothing(auditor, changes):
+    """A link kept from before a department was deleted: the filter says so, rather than an unexplained empty log."""
+    response = auditor.get("/audit/", {"department": "99999"})
+
+    assert errors_at(response, "department") == ["选择一个有效的选项： 该选择不在可用的选项中。"]
+    assert shown(response) == [] and count_line(response) == "0 条变更"
+
+
 def test_the_pages_of_a_filtered_log_keep_the_filter(auditor, changes, monkeypatch):
     monkeypatch.setattr("positions.views.audit.PAGE_SIZE", 5)
     query = {"department": department("YW")}
