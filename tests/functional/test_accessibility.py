@@ -138,6 +138,8 @@ PAGES = [
     ("staffing", "viewer", "/staffing/"),
     ("architecture", "viewer", "/architecture/"),
     ("jd-template", "admin", "/settings/jd-template/"),
+    ("audit", "admin", "/audit/"),
+    ("audit-refused-filters", "admin", "/audit/?since=2026-02-30&department=99999"),
     ("not-found", "viewer", "/positions/NO-SUCH-POST/"),
     ("forbidden", "viewer", "/positions/DPT-YW-03/edit/"),
 ]
