@@ -601,7 +601,7 @@ def cases(rows, roles):
 @pytest.mark.parametrize(("row", "role"), cases(MATRIX, ROLES))
 def test_each_role_gets_exactly_what_the_table_allows(world, request, row, role):
     client, row = client_for(role, request), filled_in(row, world)
-    before = snapshot()
+    before = snapshot() if row.writes else None  # a whole-database snapshot costs ~12 ms: only writes need one
     response = send(client, row, world)
     if role not in row.allowed:
         assert_refused(response, row, role, world)
