@@ -55,25 +55,6 @@ def refused_save(page, url):
     page.wait_for_selector("#section-kpis .errorlist")
 
 
-def unnumber_empty_rows(page):
-    """Send the empty rows without an order number, as the editor does without JavaScript.
-
-    editor.js numbers them, and the server then refuses them as empty rows (the bug pinned by
-    tests/functional/test_editing.py::test_saving_from_the_editor_with_javascript_adds_no_empty_rows).
-    """
-    page.eval_on_selector_all(
-        "fieldset.rows .row-list > .row",
-        """rows => rows.forEach(row => {
-            const id = row.querySelector('input[name$="-id"]');
-            const fields = row.querySelectorAll(
-                'textarea, select, input:not([type=hidden]):not([type=checkbox]):not([name$="-ORDER"])');
-            if (!(id && id.value) && Array.from(fields).every(field => !field.value.trim())) {
-                row.querySelector('input[name$="-ORDER"]').value = "";
-            }
-        })""",
-    )
-
-
 def lost_race(page, url):
     """The editor after someone else saved first: the conflict panel above the kept input."""
     page.goto(f"{url}/positions/DPT-YW-04/edit/")
@@ -82,7 +63,6 @@ def lost_race(page, url):
     other["duties"][2]["text"] = "负责与运维部其它部门及客户服务部的协调工作"
     save_documents([Save(other, code="DPT-YW-04")])
     page.fill("#id_h-title", "技术支持部主管")
-    unnumber_empty_rows(page)
     page.click("form.editor button.primary")
     page.wait_for_selector("section.conflict")
 
@@ -158,6 +138,8 @@ PAGES = [
     ("staffing", "viewer", "/staffing/"),
     ("architecture", "viewer", "/architecture/"),
     ("jd-template", "admin", "/settings/jd-template/"),
+    ("audit", "admin", "/audit/"),
+    ("audit-refused-filters", "admin", "/audit/?since=2026-02-30&department=99999"),
     ("not-found", "viewer", "/positions/NO-SUCH-POST/"),
     ("forbidden", "viewer", "/positions/DPT-YW-03/edit/"),
 ]

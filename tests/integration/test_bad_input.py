@@ -18,9 +18,8 @@ import pytest
 from django.test import Client
 from django.utils.html import escape
 
-from assessments.models import KPI
-from positions.models import Assignment, DescriptionItem, JDTemplate, Person, Position, PositionLink
-from tests.helpers import document_of
+from positions.models import Assignment, JDTemplate, Person, Position
+from tests.helpers import document_of, snapshot
 
 ZH, EN = "zh-hans", "en"
 LANGUAGES = (ZH, EN)
@@ -50,12 +49,6 @@ def login(db):
 @pytest.fixture
 def hr(seed, hr_user):
     return hr_user
-
-
-def snapshot():
-    """Every stored row a refusal could touch, column by column."""
-    models = (Position, DescriptionItem, KPI, PositionLink, Person, Assignment, JDTemplate)
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
 
 
 def assert_in_language(messages, language, echoed=()):
@@ -895,18 +888,14 @@ def test_a_stale_api_write_is_refused_with_412_and_saves_nothing(login, hr, admi
 
 
 # ---------------------------------------------------------------------------------------------
-# 6. A forged POST to another role's action: 403, nothing changed.
+# 6. A forged POST to another role's action: 403 in the user's language, nothing changed. Who is
+# refused which request is the permission matrix's (tests/integration/test_permissions.py); the cases
+# here are those it has no row for: a manager acting on their own post, team, record and assignment.
 
 
 @pytest.fixture
 def roles(seed, hr_user, viewer_user, manager_user, outsider, admin_user):
     return {"hr": hr_user, "viewer": viewer_user, "manager": manager_user, "outsider": outsider, "admin": admin_user}
-
-
-def new_position_form(hr_client):
-    data = editor_data(hr_client, None)
-    data.update({"h-code": "FORGED-1", "h-title": "伪造的岗位", "h-status": "draft"})
-    return data
 
 
 def renamed_form(hr_client, code):
@@ -928,31 +917,17 @@ def person_pk():
 
 
 FORGED_FORMS = [
-    ("viewer", lambda: "/positions/DPT-YW-03/edit/", lambda c: renamed_form(c, "DPT-YW-03"), {}),
     ("manager", lambda: "/positions/DPT-YW-04/edit/", lambda c: renamed_form(c, "DPT-YW-04"), {}),
-    ("outsider", lambda: "/positions/DPT-YW-03/edit/", lambda c: renamed_form(c, "DPT-YW-03"), {}),
-    ("viewer", lambda: "/positions/new/", new_position_form, {}),
-    ("viewer", lambda: "/positions/DPT-YW-03/duplicate/", new_position_form, {}),
-    ("viewer", lambda: "/positions/DPT-YW-03/move/", lambda c: {"superior": "DPT-YW-04"}, {}),
     (
         "manager",
         lambda: "/positions/DPT-YW-05/move/",
         lambda c: {"superior": "DPT-YW-01"},
         {"HTTP_X_REQUESTED_WITH": "fetch"},
     ),
-    ("manager", lambda: "/positions/DPT-YW-03/delete/", lambda c: {"version": "1"}, {}),
-    ("hr", lambda: "/settings/jd-template/", lambda c: {"duties": "off"}, {}),
-    ("viewer", lambda: "/people/new/", lambda c: {"employee_number": "E-F", "name": "伪造", "login": ""}, {}),
     (
         "manager",
         lambda: f"/people/{person_pk()}/",
         lambda c: {"action": "save", "employee_number": "E0004", "name": "改名", "login": ""},
-        {},
-    ),
-    (
-        "viewer",
-        lambda: "/positions/DPT-YW-03/holders/",
-        lambda c: {"person": "E0004", "kind": "concurrent"},
         {},
     ),
     ("manager", lambda: f"/assignments/{assignment_pk()}/end/", end_form, {}),
@@ -979,14 +954,7 @@ def test_a_forged_post_to_another_roles_page_is_forbidden_and_changes_nothing(
 
 
 FORGED_API = [
-    ("viewer", "patch", "/api/positions/DPT-YW-03/", {"title": "伪造的名称"}),
     ("manager", "put", "/api/positions/DPT-YW-04/", {"title": "伪造的名称"}),
-    ("outsider", "patch", "/api/positions/DPT-YW-03/", {"title": "伪造的名称"}),
-    ("viewer", "post", "/api/positions/", {"code": "FORGED-1", "title": "伪造的岗位"}),
-    ("viewer", "post", "/api/positions/DPT-YW-03/move/", {"reports_to": "DPT-YW-04"}),
-    ("manager", "delete", "/api/positions/DPT-YW-03/", None),
-    ("manager", "post", "/api/positions/DPT-YW-03/holders/", {"employee_number": "E0004", "kind": "concurrent"}),
-    ("viewer", "post", "/api/people/", {"employee_number": "E-F", "name": "伪造"}),
     ("manager", "patch", "/api/people/E0004/", {"name": "改名"}),
     ("manager", "post", "/api/assignments/{assignment}/end/", {}),
 ]

@@ -482,12 +482,6 @@ def test_the_history_diff_shows_every_column_of_a_changed_row_with_labels_and_va
     assert ["KPIs · row 2 changed · weight", "30%", "40%"] in rows
 
 
-def test_anonymous_visitors_are_sent_to_log_in(seed):
-    response = Client().get(f"/positions/{REP}/history/")
-    assert response.status_code == 302
-    assert response["Location"] == f"/accounts/login/?next=/positions/{REP}/history/"
-
-
 def test_the_json_history_gives_each_version_newest_first(hr_client, edited):
     response = hr_client.get(f"/api/positions/{REP}/history/")
 
@@ -619,16 +613,6 @@ def test_a_restore_that_would_close_a_loop_is_refused_and_saves_nothing(hr_clien
     assert api.status_code == 400 and api.json()["reports_to"] == [loop]
     assert written_since(mark) == []
     assert Position.objects.get(code="DPT-YW-04").parent.code == "DPT-YW-N01"
-
-
-def test_a_viewer_may_not_restore(client, viewer_user, edited):
-    client.force_login(viewer_user)
-    seeded, mark = edited[-1], last_id()
-
-    assert client.post(f"/positions/{REP}/history/{seeded.history_id}/restore/").status_code == 403
-    api = send(client, "post", f"/api/positions/{REP}/history/{seeded.history_id}/restore/", None, "*")
-    assert api.status_code == 403
-    assert written_since(mark) == [] and Position.objects.get(code=REP).title == "客户服务专员"
 
 
 def test_a_deleted_post_brought_back_keeps_its_earlier_versions(hr_client, seed, clock):

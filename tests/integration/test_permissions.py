@@ -5,7 +5,13 @@ allowed role gets. The tests are generated from it:
 - each role gets exactly what the table allows: an allowed role gets the row's status, a
   refused one 403; anonymous pages go to the login page, anonymous API calls get 401 JSON,
   and the admin sends anyone who is not staff to its own login page;
-- a forged write from a role without the right is refused and changes nothing in the database.
+- a write the table marks `held` is, from an HR editor who is not an approver, a proposal that
+  changes no job description; every other allowed write makes no proposal;
+- a forged write from a role without the right is refused and changes nothing in the database
+  (snapshot(): every table, the history, roles, permissions and tokens included).
+
+There are two HR editors: `proposer`, a plain HR editor, whose changes to published job
+descriptions wait for approval, and `hr`, an HR editor an Administrator named approver.
 
 Form posts carry what the browser would send: the form an Administrator is shown on the page
 (management forms, hidden version and base, every field), with the change the row describes.
@@ -18,38 +24,45 @@ from html.parser import HTMLParser
 from urllib.parse import quote
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
+from rest_framework.authtoken.models import Token
 
-from assessments.models import KPI
+from org_tree.models import Department, Grade, JobCategory, JobFamily
+from portal.roles import APPROVER
+from portal.roles import VIEWER as VIEWER_ROLE
+from positions import history
 from positions.models import (
-    Acknowledgement,
     Assignment,
-    DescriptionItem,
     JDTemplate,
     Person,
     Position,
-    PositionLink,
     Proposal,
 )
 from positions.services.editing import Save, save_documents
+from tests.helpers import snapshot
 from transfers import jobs
 from transfers.models import Job
 
-ANONYMOUS, OUTSIDER, VIEWER, MANAGER, HR, ADMIN = "anonymous", "outsider", "viewer", "manager", "hr", "admin"
-ROLES = (ANONYMOUS, OUTSIDER, VIEWER, MANAGER, HR, ADMIN)
+ANONYMOUS, OUTSIDER, VIEWER, MANAGER = "anonymous", "outsider", "viewer", "manager"
+PROPOSER, HR, ADMIN = "proposer", "hr", "admin"  # an HR editor; an HR editor named approver; an Administrator
+ROLES = (ANONYMOUS, OUTSIDER, VIEWER, MANAGER, PROPOSER, HR, ADMIN)
 USERS = {
     OUTSIDER: "outsider",
     VIEWER: "viewer_user",
     MANAGER: "manager_user",
+    PROPOSER: "proposer_user",
     HR: "hr_user",
     ADMIN: "admin_user",
 }
 
 EVERYONE = frozenset(ROLES)
-READERS = frozenset({VIEWER, MANAGER, HR, ADMIN})
-EDITORS = frozenset({HR, ADMIN})  # create, edit, duplicate, delete, move, people
-STAFF = frozenset({HR, ADMIN})  # may enter the Django admin
+READERS = frozenset({VIEWER, MANAGER, PROPOSER, HR, ADMIN})
+EDITORS = frozenset({PROPOSER, HR, ADMIN})  # create, edit, duplicate, delete, move, people
+APPROVERS = frozenset({HR, ADMIN})  # decide proposals; change published job descriptions in the Django admin
+STAFF = frozenset({PROPOSER, HR, ADMIN})  # may enter the Django admin
 ADMINISTRATORS = frozenset({ADMIN})  # the JD template, logins and groups
 
 PAGE, API, ADMIN_SITE, PUBLIC = "page", "api", "admin", "public"
@@ -73,6 +86,7 @@ class Row:
     kind: str = PAGE
     data: object = None  # a Form for pages and the admin, a JSON body for the API
     headers: dict = field(default_factory=dict)
+    held: bool = False  # a change to a published job description: the proposer's write is a proposal
 
     @property
     def id(self):
@@ -128,12 +142,12 @@ MATRIX = [
     Row("GET", "/positions/DPT-YW-05/history/?a={version}", READERS, 200),
     Row("GET", "/positions/DPT-YW-05/?as_of=2100-01-01", READERS, 200),
     Row("GET", "/org/?as_of=2100-01-01", READERS, 200),
-    Row("POST", "/positions/DPT-YW-05/history/{version}/restore/", EDITORS, 302),
-    # Approval: HR editors see proposals; approvers (Administrators, and the HR editor here, named
-    # approver) decide; only a post's holder acknowledges its job description.
+    Row("POST", "/positions/DPT-YW-05/history/{version}/restore/", EDITORS, 302, held=True),
+    # Approval: HR editors see proposals; approvers (Administrators, and the HR editor named approver)
+    # decide; only a post's holder acknowledges its job description.
     Row("GET", "/proposals/", EDITORS, 200),
     Row("GET", "/proposals/{proposal}/", EDITORS, 200),
-    Row("POST", "/proposals/{proposal}/decide/", EDITORS, 302, data={"decision": "return", "comment": "权限测试"}),
+    Row("POST", "/proposals/{proposal}/decide/", APPROVERS, 302, data={"decision": "return", "comment": "权限测试"}),
     Row("POST", "/positions/DPT-YW-04/acknowledge/", frozenset({MANAGER}), 302),
     # The audit log: Administrators.
     Row("GET", "/audit/", ADMINISTRATORS, 200),
@@ -162,6 +176,7 @@ MATRIX = [
         EDITORS,
         302,
         data=Form("/positions/DPT-YW-03/edit/", EDITOR_FIELDS, {"h-purpose": "受理客户报修与投诉，及时解决客户问题。"}),
+        held=True,
     ),
     Row(
         "POST",
@@ -196,6 +211,9 @@ MATRIX = [
     ),
     # People and the posts they hold: HR editors and Administrators.
     Row("GET", "/people/", EDITORS, 200),
+    # The pickers' suggestions: positions for every reader (drafts only for editors), people for HR.
+    Row("GET", "/lookup/positions/?q=经理", READERS, 200),
+    Row("GET", "/lookup/people/?q=E", EDITORS, 200),
     Row("GET", "/people/new/", EDITORS, 200),
     Row("GET", "/people/{holder}/", EDITORS, 200),
     Row(
@@ -251,14 +269,15 @@ MATRIX = [
     Row("GET", "/transfers/export/?format=csv", EDITORS, 200),
     Row("GET", "/transfers/export/?scope=staffing", EDITORS, 200),
     # A reader may follow the chart PDFs they asked for (org_tree's diagram.pdf): others' jobs are 404 to them.
-    Row("GET", "/transfers/jobs/{job}/", READERS, {VIEWER: 404, MANAGER: 404, "signed in": 200}),
-    Row("GET", "/transfers/jobs/{job}/progress/", READERS, {VIEWER: 404, MANAGER: 404, "signed in": 200}),
-    Row("POST", "/transfers/jobs/{job}/confirm/", EDITORS, {HR: 302, ADMIN: 404}),
-    Row("POST", "/transfers/jobs/{job}/again/", EDITORS, {HR: 302, ADMIN: 404}),
-    Row("GET", "/transfers/jobs/{export}/download/", READERS, {VIEWER: 404, MANAGER: 404, "signed in": 200}),
+    # The jobs below are the approver HR editor's: to the other HR editor they are someone else's.
+    Row("GET", "/transfers/jobs/{job}/", READERS, {HR: 200, ADMIN: 200, "signed in": 404}),
+    Row("GET", "/transfers/jobs/{job}/progress/", READERS, {HR: 200, ADMIN: 200, "signed in": 404}),
+    Row("POST", "/transfers/jobs/{job}/confirm/", EDITORS, {HR: 302, "signed in": 404}),
+    Row("POST", "/transfers/jobs/{job}/again/", EDITORS, {HR: 302, "signed in": 404}),
+    Row("GET", "/transfers/jobs/{export}/download/", READERS, {HR: 200, ADMIN: 200, "signed in": 404}),
     Row("GET", "/transfers/jobs/{admin_job}/", READERS, {ADMIN: 200, "signed in": 404}),
     Row("GET", "/transfers/jobs/{admin_job}/progress/", READERS, {ADMIN: 200, "signed in": 404}),
-    Row("POST", "/transfers/jobs/{admin_job}/confirm/", EDITORS, {HR: 404, ADMIN: 302}),
+    Row("POST", "/transfers/jobs/{admin_job}/confirm/", EDITORS, {ADMIN: 302, "signed in": 404}),
     # The JSON API.
     Row("GET", "/api/positions/", READERS, 200, API),
     Row(
@@ -274,11 +293,20 @@ MATRIX = [
         "PUT",
         "/api/positions/DPT-YW-03/",
         EDITORS,
-        200,
+        {PROPOSER: 202, "signed in": 200},  # 202: the proposal
         API,
         {"title": "客户服务代表", "reports_to": "DPT-YW-02", "status": "draft", "duties": ["接听电话"]},
+        held=True,
     ),
-    Row("PATCH", "/api/positions/DPT-YW-03/", EDITORS, 200, API, {"purpose": "受理客户报修与投诉。"}),
+    Row(
+        "PATCH",
+        "/api/positions/DPT-YW-03/",
+        EDITORS,
+        {PROPOSER: 202, "signed in": 200},
+        API,
+        {"purpose": "受理客户报修与投诉。"},
+        held=True,
+    ),
     Row("DELETE", "/api/positions/DPT-YW-N03/", EDITORS, 204, API),
     Row("POST", "/api/positions/DPT-YW-03/move/", EDITORS, 200, API, {"reports_to": "DPT-YW-04"}),
     Row("GET", "/api/positions/DPT-YW-03/holders/", READERS, 200, API),
@@ -295,11 +323,19 @@ MATRIX = [
     Row("HEAD", "/api/people/E-PERM-1/", EDITORS, 200, API),
     Row("GET", "/api/positions/DPT-YW-05/history/", READERS, 200, API),
     Row("GET", "/api/positions/?as_of=2100-01-01", READERS, 200, API),
-    Row("POST", "/api/positions/DPT-YW-05/history/{version}/restore/", EDITORS, 200, API),
+    Row(
+        "POST",
+        "/api/positions/DPT-YW-05/history/{version}/restore/",
+        EDITORS,
+        {PROPOSER: 202, "signed in": 200},
+        API,
+        held=True,
+    ),
     Row("GET", "/api/team/", READERS, 200, API),
     Row("GET", "/api/staffing/", READERS, 200, API),
     Row("GET", "/api/openapi.json", READERS, 200, API),
     # The Django admin: HR editors are staff with the content permissions; Administrators are superusers.
+    # An HR editor who is not an approver may not change a published job description's text there.
     Row("GET", "/admin/", STAFF, 200, ADMIN_SITE),
     Row("GET", "/admin/positions/position/", STAFF, 200, ADMIN_SITE),
     Row("GET", "/admin/positions/position/add/", STAFF, 200, ADMIN_SITE),
@@ -336,7 +372,7 @@ MATRIX = [
     Row(
         "POST",
         "/admin/positions/position/{position}/change/",
-        STAFF,
+        APPROVERS,
         302,
         ADMIN_SITE,
         Form(
@@ -381,7 +417,7 @@ MATRIX = [
 
 
 @pytest.fixture
-def world(seed, admin_user, hr_user, manager_user, viewer_user, outsider):
+def world(seed, admin_user, hr_user, proposer_user, manager_user, viewer_user, outsider):
     """The seed with every role's user, 李工程师 (E-PERM-1) holding DPT-YW-N04, 赵员工 (E-PERM-2) holding
     nothing, DPT-YW-05 in two versions (`version`: the first), the HR editor's previewed import (`job`)
     and finished export (`export`), and the Administrator's previewed import (`admin_job`)."""
@@ -506,7 +542,7 @@ def filled_in(row, ids):
     """The row with the form it posts read off the page (an Administrator's view of it) and filled in."""
     if not isinstance(row.data, Form):
         return row
-    return Row(row.method, row.url, row.allowed, row.ok, row.kind, form_data(row.data, ids), row.headers)
+    return Row(row.method, row.url, row.allowed, row.ok, row.kind, form_data(row.data, ids), row.headers, row.held)
 
 
 def send(client, row, ids):
@@ -551,13 +587,13 @@ def assert_refused(response, row, role, ids):
             assert json.loads(response.content)["detail"]
 
 
-def snapshot():
-    """Every row a form or API write could touch."""
-    models = (
-        Position, DescriptionItem, KPI, PositionLink, Person, Assignment, JDTemplate, Proposal, Acknowledgement,
-        get_user_model(), Job,
-    )  # fmt: skip
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
+# What a proposal must leave as it was: the job descriptions, their rows and their history.
+JOB_DESCRIPTIONS = ("positions.Position", "positions.DescriptionItem", "assessments.KPI", "positions.PositionLink",
+                    "positions.HistoricalPosition")  # fmt: skip
+
+
+def proposals(state):
+    return {row["id"]: row for row in state["positions.Proposal"]}
 
 
 def cases(rows, roles):
@@ -568,16 +604,26 @@ def cases(rows, roles):
 @pytest.mark.parametrize(("row", "role"), cases(MATRIX, ROLES))
 def test_each_role_gets_exactly_what_the_table_allows(world, request, row, role):
     client, row = client_for(role, request), filled_in(row, world)
-    before = snapshot()
+    before = snapshot() if row.writes else None  # a whole-database snapshot costs ~12 ms: only writes need one
     response = send(client, row, world)
-    if role in row.allowed:
-        assert response.status_code == row.ok_for(role), response.status_code
-        if row.writes and response.status_code == 404:  # not theirs: another user's import job
-            assert snapshot() == before, "a write answered 404 changed something"
-        elif row.writes:
-            assert snapshot() != before, "an allowed write changed nothing"
-    else:
+    if role not in row.allowed:
         assert_refused(response, row, role, world)
+        return
+    assert response.status_code == row.ok_for(role), response.status_code
+    if not row.writes:
+        return
+    after = snapshot()
+    if response.status_code == 404:  # not theirs: another user's import job
+        assert after == before, "a write answered 404 changed something"
+        return
+    assert after != before, "an allowed write changed nothing"
+    made = [proposal for pk, proposal in proposals(after).items() if pk not in proposals(before)]
+    if role == PROPOSER and row.held:
+        assert [proposal["author_id"] for proposal in made] == [request.getfixturevalue(USERS[PROPOSER]).pk]
+        changed = [table for table in JOB_DESCRIPTIONS if after[table] != before[table]]
+        assert not changed, f"a proposal changed {changed}"
+    else:
+        assert not made, "a write that is not held for approval made a proposal"
 
 
 def test_the_way_in_sends_a_signed_in_user_on_to_the_chart_and_anyone_else_to_the_login_page(world, request):
@@ -611,3 +657,73 @@ def test_a_reader_cannot_find_out_through_head_who_is_on_file(world, request, ro
     somebody, nobody = client.head("/api/people/?q=李工程师"), client.head("/api/people/?q=王五")
     assert (somebody.status_code, nobody.status_code) == (403, 403)
     assert client.head("/api/people/E-PERM-1/").status_code == client.head("/api/people/E-NOBODY/").status_code
+
+
+# ---------------------------------------------------------------------------------------------
+# The snapshot itself: it must see every change a forged write could make. Each change below was
+# invisible to the snapshot of positions, rows, people, users, proposals and jobs it replaces.
+
+
+def viewer_login():
+    return get_user_model().objects.get(username="victor-viewer")
+
+
+def permission(codename):
+    return Permission.objects.get(codename=codename)
+
+
+def new_grade_and_category():
+    return (
+        Grade.objects.create(code="FORGED-G", name="伪造职级", rank=99),
+        JobCategory.objects.create(code="FORGED-C", name="伪造职类"),
+    )
+
+
+# name: (what is there before the snapshot, given the world; the change, given what that returned)
+FORGED_CHANGES = {
+    "a version in the history": (None, lambda _: history.record([Position.objects.get(code="DPT-YW-03").pk])),
+    "a role given to a login": (None, lambda _: viewer_login().groups.add(Group.objects.get(name=APPROVER))),
+    "a permission given to a login": (
+        None,
+        lambda _: viewer_login().user_permissions.add(permission("change_position")),
+    ),
+    "a permission given to a role": (
+        None,
+        lambda _: Group.objects.get(name=VIEWER_ROLE).permissions.add(permission("change_position")),
+    ),
+    "an API token": (None, lambda _: Token.objects.create(user=viewer_login())),
+    "a department": (None, lambda _: Department.objects.create(code="FORGED", name="伪造部门")),
+    "a department renamed": (None, lambda _: Department.objects.filter(code="YW-KF").update(name="伪造部门")),
+    "a job category": (None, lambda _: JobCategory.objects.create(code="FORGED-C", name="伪造职类")),
+    "a job family": (
+        lambda: JobCategory.objects.create(code="FORGED-C", name="伪造职类"),
+        lambda category: JobFamily.objects.create(category=category, code="FORGED-F", name="伪造职族"),
+    ),
+    "a grade": (None, lambda _: Grade.objects.create(code="FORGED-G", name="伪造职级", rank=99)),
+    "a category a grade applies to": (new_grade_and_category, lambda pair: pair[0].categories.add(pair[1])),
+    "an entry in the admin's log": (
+        None,
+        lambda _: LogEntry.objects.log_actions(viewer_login().pk, [Position.objects.get(code="DPT-YW-03")], CHANGE),
+    ),
+}
+
+
+@pytest.mark.parametrize(("prepare", "change"), FORGED_CHANGES.values(), ids=FORGED_CHANGES.keys())
+def test_the_snapshot_sees_every_kind_of_forged_change(world, prepare, change):
+    prepared = prepare() if prepare else None
+    before = snapshot()
+    change(prepared)
+    assert snapshot() != before
+
+
+def test_the_snapshot_holds_every_table_a_write_could_change(world):
+    tables = set(snapshot())
+    assert {
+        "positions.Position", "positions.DescriptionItem", "assessments.KPI", "positions.PositionLink",
+        "positions.HistoricalPosition", "positions.Proposal", "positions.Acknowledgement", "positions.Person",
+        "positions.Assignment", "positions.JDTemplate", "auth.User", "auth.Group", "auth.User_groups",
+        "auth.Permission", "auth.Group_permissions", "auth.User_user_permissions", "authtoken.Token",
+        "org_tree.Department", "org_tree.JobCategory", "org_tree.JobFamily", "org_tree.Grade",
+        "org_tree.Grade_categories", "transfers.Job", "admin.LogEntry",
+    } <= tables  # fmt: skip
+    assert "sessions.Session" not in tables  # signing in writes it

@@ -9,12 +9,13 @@ import hashlib
 import io
 import signal
 import threading
+import time
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
@@ -207,38 +208,64 @@ def test_a_finished_job_run_again_is_left_alone(queue, hr, monkeypatch):
 
 
 def two_workers_at_once(job, monkeypatch):
-    """Run `job` in two threads (two workers given the same task) that both get past the start.
+    """Run `job` in two threads, two workers given the same task, made to race for it; returns how many
+    of them went on to read the file.
 
-    Each delivery is held where it starts reading the file until the other arrives, or for two
-    seconds (a delivery that correctly gave up never arrives). Returns how many read the file.
+    The test holds the job's row lock while both workers start, so that each reaches its claim and
+    waits there, both having read the job as queued by then if the claim reads before it writes.
+    Only when PostgreSQL shows both waiting is the lock let go, and they claim together. A worker
+    that does not reach the claim within a minute, or fails, fails the test.
     """
-    meeting = threading.Barrier(2, timeout=2)
     reads = []
     original = reading.read_upload
 
     def read_upload(*args, **kwargs):
         reads.append(threading.get_ident())
-        try:
-            meeting.wait()
-        except threading.BrokenBarrierError:
-            pass
         return original(*args, **kwargs)
 
     monkeypatch.setattr(jobs, "read_upload", read_upload)
+    backends, failures = [], []
 
     def worker():
         try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                backends.append(cursor.fetchone()[0])
             jobs.run(job.pk)
+        except BaseException as failure:  # reported by the test's thread, which a thread cannot fail
+            failures.append(failure)
         finally:
             connection.close()
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
+    with transaction.atomic():
+        Job.objects.select_for_update().get(pk=job.pk)
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 60
+        while waiting_for_a_lock(backends) < 2:
+            assert not failures, failures
+            assert time.monotonic() < deadline, (
+                f"the two workers did not both wait at the job's row lock within a minute "
+                f"({waiting_for_a_lock(backends)} of {len(backends)} started did)"
+            )
+            time.sleep(0.01)
     for thread in threads:
         thread.join(60)
+        assert not thread.is_alive(), "a worker was still running after a minute"
+    assert not failures, failures
     job.refresh_from_db()
     return len(reads)
+
+
+def waiting_for_a_lock(backends):
+    """How many of the database backends `backends` wait for a lock that another one holds."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM unnest(%s::int[]) AS backend(pid) WHERE cardinality(pg_blocking_pids(pid)) > 0",
+            [list(backends)],
+        )
+        return cursor.fetchone()[0]
 
 
 SERVER_DATABASE = pytest.mark.skipif(
