@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from portal.formatting import spreadsheet_safe
@@ -51,7 +52,7 @@ def _csv(versions):
             _("Position code"),
             _("Position title"),
             _("Department"),
-            _("Kind"),
+            pgettext("a change: created, changed or deleted", "Kind"),
             _("Comment"),
             _("What changed"),
         ]

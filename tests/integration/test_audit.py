@@ -287,6 +287,12 @@ def download(client, query=None):
     return response
 
 
+def test_the_csv_header_in_chinese_names_the_kind_of_change_not_a_kind_of_post(auditor, changes):
+    text = download(auditor).content.decode("utf-8").removeprefix("\ufeff")
+    header = next(csv.reader(io.StringIO(text)))
+    assert header[5] == "变更类型" and "任职类型" not in header
+
+
 def test_the_csv_opens_with_a_bom_then_the_header_and_every_change(auditor, changes):
     auditor.cookies["django_language"] = "en"
 
