@@ -31,3 +31,14 @@ def snapshot():
         for model in apps.get_models(include_auto_created=True)  # many-to-many tables too
         if not model._meta.proxy and model._meta.label not in NOT_IN_SNAPSHOT
     }
+
+
+def signed_in(user, language=None):
+    """A test client logged in as `user`, in `language` ("zh-hans", "en") when given, as the switcher sets it."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    if language:
+        client.cookies["django_language"] = language
+    return client

@@ -13,7 +13,6 @@ history records and that no proposal is left behind where none belongs.
 import json
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from portal.roles import ADMINISTRATOR
@@ -21,20 +20,13 @@ from positions.models import Assignment, Person, Position, Proposal
 from positions.services import approval
 from tests.conftest import make_user
 from tests.helpers import document_of
+from tests.helpers import signed_in as client_for
 from tests.integration.test_editor import open_editor
 
 CODE = "DPT-YW-03"  # 客户服务代表: published, complete, a leaf under DPT-YW-02 客户服务部经理
 LEAF = "DPT-YW-N03"  # 辅助采购助理: published, a leaf, no holders
 OLD_SUPERIOR, NEW_SUPERIOR = "DPT-YW-02", "DPT-YW-04"
 API_MOVE_BODY = {"reports_to": NEW_SUPERIOR}  # README: /api/positions/<code>/move/ takes {"reports_to": code}
-
-
-def client_for(user, language=None):
-    client = Client()
-    client.force_login(user)
-    if language:
-        client.cookies["django_language"] = language
-    return client
 
 
 def superior_of(code):

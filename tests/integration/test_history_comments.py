@@ -8,11 +8,11 @@ does not enforce lengths, so these tests prove the fix on PostgreSQL, as CI runs
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from portal.roles import HR_EDITOR
 from positions.models import Position, Proposal
 from tests.conftest import make_user
+from tests.helpers import signed_in as client_for
 from tests.integration.test_editor import open_editor
 from tests.integration.transfers.test_pages import edited_workbook, rename_and_add, the_job
 from transfers.models import Job
@@ -21,14 +21,6 @@ CODE = "DPT-YW-03"
 EDIT = f"/positions/{CODE}/edit/"
 TYPED = ("因热线业务调整而修改岗位名称与职责。" * 28)[:496] + "改动说明"  # 500 characters, the forms' limit
 assert len(TYPED) == 500
-
-
-def client_for(user, language=None):
-    client = Client()
-    client.force_login(user)
-    if language:
-        client.cookies["django_language"] = language
-    return client
 
 
 def latest_comment(code=CODE):

@@ -11,11 +11,11 @@ import io
 
 import openpyxl
 import pytest
-from django.test import Client
 from openpyxl.utils import get_column_letter
 
 from org_tree.models import Department
 from positions.models import Person, Position
+from tests.helpers import signed_in as login
 from tests.integration.transfers.workbooks import row_of, sheets_of, table, upload, xlsx
 from transfers import importing, writing
 from transfers.format import EXAMPLES, KPIS, POSITIONS, ROSTER, SHEETS
@@ -32,14 +32,6 @@ DROP_DOWNS = {
     ("kpis", "考核周期"): ["月度", "季度", "半年度", "年度"],
     ("architecture", "类型"): ["类别", "职族", "职级"],
 }
-
-
-def login(user, language=None):
-    client = Client()
-    client.force_login(user)
-    if language:
-        client.cookies["django_language"] = language
-    return client
 
 
 @pytest.fixture

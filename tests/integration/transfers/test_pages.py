@@ -14,13 +14,13 @@ import openpyxl
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils.html import escape
 
 from portal.roles import HR_EDITOR
 from positions.models import Position
 from positions.services.editing import Save, save_documents
 from tests.conftest import make_user
+from tests.helpers import signed_in as login
 from transfers import writing
 from transfers.format import POSITIONS, SHEETS
 from transfers.models import Job
@@ -105,14 +105,6 @@ def text_of(page):
 
 def confirm_form(page, job):
     return f'action="/transfers/jobs/{job.pk}/confirm/"' in page
-
-
-def login(user, language=None):
-    client = Client()
-    client.force_login(user)
-    if language:
-        client.cookies["django_language"] = language
-    return client
 
 
 @pytest.fixture
