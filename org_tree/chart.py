@@ -18,7 +18,7 @@ from django.utils.translation import ngettext, pgettext
 from positions.access import can_read_status, can_see_drafts, readable_filter
 from positions.completeness import FACT_NAMES, Judgement
 from positions.models import Assignment, JDTemplate, Position, PositionLink
-from positions.visibility import hidden_in, nesting, placements
+from positions.visibility import hidden_in, nesting, placements, readable_superiors
 
 # Charts larger than this open only their top levels; smaller ones open fully.
 OPEN_ALL_LIMIT = 150
@@ -290,7 +290,7 @@ def build_chart_as_of(user, at, root_code=None, query=""):
     for row in history.latest_as_of(at).order_by().values_list(*fields, *extra, *FACT_NAMES):
         rows[row[0]] = row
     readable = {pk: can_read_status(user, row[5]) for pk, row in rows.items()}
-    superiors = _readable_superiors(rows, readable)
+    superiors = readable_superiors({pk: row[1] for pk, row in rows.items()}, readable)
     children = defaultdict(list)
     for pk, row in rows.items():
         if readable[pk]:
@@ -344,31 +344,6 @@ def build_chart_as_of(user, at, root_code=None, query=""):
         )
     _mark_structure(nodes, query)
     return nodes
-
-
-def _readable_superiors(rows, readable):
-    """{pk: (nearest readable superior's pk or None, whether the direct superior is hidden)} for rows
-    {pk: (pk, parent_id, ...)}; a superior not among the rows counts as none."""
-    found = {}
-    for start in rows:
-        chain, pk = [], start
-        while pk not in found:
-            parent = rows[pk][1]
-            chain.append(pk)
-            if parent not in rows or parent in chain:  # the top (or a loop, which the history cannot hold)
-                found[pk] = (None, False)
-                chain.pop()
-                break
-            if readable[parent]:
-                found[pk] = (parent, False)
-                chain.pop()
-                break
-            pk = parent
-        # Walking back down: each post's nearest readable superior is that of the hidden one above it.
-        for pk in reversed(chain):
-            above = found[rows[pk][1]]
-            found[pk] = (above[0], True)
-    return found
 
 
 def chart_nodes(user, code=None, depth=None, as_of=None):

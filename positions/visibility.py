@@ -87,6 +87,31 @@ def placements(rows, hidden):
     return result
 
 
+def readable_superiors(parents, readable):
+    """{key: (the nearest readable superior's key or None, whether the direct superior is hidden)} for a
+    tree given as {key: superior's key or None} and {key: readable?}; a superior not in the tree counts
+    as none. Each post is walked once: a hidden superior's answer is reused by everyone under it."""
+    found = {}
+    for start in parents:
+        chain, key = [], start
+        while key not in found:
+            parent = parents[key]
+            chain.append(key)
+            if parent not in parents or parent in chain:  # the top (or a loop, which no tree holds)
+                found[key] = (None, False)
+                chain.pop()
+                break
+            if readable[parent]:
+                found[key] = (parent, False)
+                chain.pop()
+                break
+            key = parent
+        # Walking back down: each post's nearest readable superior is that of the hidden one above it.
+        for key in reversed(chain):
+            found[key] = (found[parents[key]][0], True)
+    return found
+
+
 # -- Any tree as a map: documents, lists, the past ---------------------------------------------
 
 
@@ -99,6 +124,7 @@ class ReaderTree:
         self.user, self.at = user, at
         self._posts = None
         self._children = None
+        self._superiors = None
 
     def _load(self):
         if self._posts is not None:
@@ -136,14 +162,12 @@ class ReaderTree:
     def superior(self, code):
         """(the nearest readable superior's code or None, whether the direct superior is hidden)."""
         self._load()
-        parent = self._posts.get(code, (None,))[0]
-        hidden = False
-        seen = set()
-        while parent is not None and not self.readable(parent) and parent not in seen:
-            seen.add(parent)
-            hidden = True
-            parent = self._posts.get(parent, (None,))[0]
-        return parent, hidden
+        if self._superiors is None:
+            self._superiors = readable_superiors(
+                {key: parent for key, (parent, _status, _title) in self._posts.items()},
+                {key: self.readable(key) for key in self._posts},
+            )
+        return self._superiors.get(code, (None, False))
 
     def reports(self, code):
         """The readable posts that report to `code` once hidden posts are left out: its readable direct
