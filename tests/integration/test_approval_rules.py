@@ -331,7 +331,7 @@ def test_assigning_and_ending_holders_through_the_pages_does_not_overtake_a_prop
     before = Position.objects.get(code=CODE).version
 
     for number in ("E-APR-1", "E-APR-2"):
-        assigned = hr.post(f"/positions/{CODE}/holders/", {"employee_number": number, "kind": "primary"})
+        assigned = hr.post(f"/positions/{CODE}/holders/", {"person": number, "kind": "primary"})
         assert assigned.status_code == 302
     ending = Assignment.objects.get(person__employee_number="E-APR-2", position__code=CODE)
     assert hr.post(f"/assignments/{ending.pk}/end/", {"ended_on": timezone.localdate().isoformat()}).status_code == 302
