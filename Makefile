@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEV_ENV := DEBUG=true
 HOST ?= 127.0.0.1:8000
+# pytest-xdist workers: one per core (each gets its own test database and live server).
+PYTEST_WORKERS ?= auto
 
 .PHONY: install run test lint format bench clean
 
@@ -38,7 +40,7 @@ test: install lint
 	$(BIN)/python scripts/check_standalone.py
 	SECRET_KEY=check-only $(BIN)/python manage.py check --fail-level WARNING
 	SECRET_KEY=check-only $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS)
 
 format: install
 	$(BIN)/ruff format .
