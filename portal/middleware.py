@@ -67,7 +67,11 @@ class ControlCharacterMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        found = self.found(request, view_kwargs)
+        try:
+            found = self.found(request, view_kwargs)
+        except TooDeep:
+            message = _("The JSON body is nested too deeply to be read.")
+            return JsonResponse({"non_field_errors": [message]}, status=400, json_dumps_params={"ensure_ascii": False})
         if found is None:
             return None
         place, value, character = found
@@ -99,6 +103,8 @@ class ControlCharacterMiddleware:
         elif request.content_type == "application/json" or request.content_type.endswith("+json"):
             try:
                 document = json.loads(request.body)
+            except RecursionError:
+                raise TooDeep from None  # Python's parser gives up (about 1,000 levels): a server error before
             except ValueError:
                 return None  # the view says what is wrong with the JSON itself
             for found in _in_json(document, ()):
@@ -117,21 +123,34 @@ def _in_pairs(pairs, *, single_line):
                 yield (name,), value, character
 
 
-def _in_json(node, place):
-    if isinstance(node, str):
-        character = text.control_character(node)
-        if character:
-            yield place, node, character
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            character = text.control_character(key, single_line=True)
+class TooDeep(Exception):
+    """A JSON body nested deeper than any document of the portal's (MAX_JSON_DEPTH): refused as a whole."""
+
+
+# A position document is four levels deep (document, rows, row, field); a hundred leaves room for any client
+# and keeps the parsers and serializers after this one far from Python's recursion limit.
+MAX_JSON_DEPTH = 100
+
+
+def _in_json(document, place):
+    """(where, text, character) of each control character in a parsed JSON document, in document order, walked
+    without recursion (a deep document must not exhaust the stack here); TooDeep past MAX_JSON_DEPTH levels."""
+    pending = [(place, document, False)]
+    while pending:
+        place, node, is_key = pending.pop()
+        if len(place) > MAX_JSON_DEPTH:
+            raise TooDeep
+        if isinstance(node, str):
+            character = text.control_character(node, single_line=is_key)
             if character:
-                yield place, key, character
-            else:
-                yield from _in_json(value, (*place, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _in_json(value, (*place, index))
+                yield place, node, character
+        elif isinstance(node, dict):
+            for key, value in reversed(node.items()):
+                # A key is checked before its value; a key holding one is reported where the dict is.
+                pending.append(((*place, key), value, False))
+                pending.append((place, key, True))
+        elif isinstance(node, list):
+            pending.extend(((*place, index), value, False) for index, value in reversed(list(enumerate(node))))
 
 
 def _api_error(place, message):

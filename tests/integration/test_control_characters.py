@@ -154,6 +154,27 @@ def test_a_control_character_in_a_document_is_refused_at_its_field_in_drfs_shape
     assert snapshot() == before
 
 
+@pytest.mark.parametrize("language", [ZH, EN])
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 100_000, '{"title": ' * 5_000 + '"x"' + "}" * 5_000, '{"duties": ' + "[" * 150 + "]" * 150 + "}"],
+    ids=["past Python's parser", "deep object", "past the portal's limit"],
+)
+def test_a_json_body_nested_too_deeply_is_a_400_not_a_server_error(seed, hr_user, language, body):
+    """Python's JSON parser gives up past about 1,000 levels (RecursionError, before: a 500); the portal reads
+    no document deeper than a hundred."""
+    client = client_for(hr_user, language)
+    etag = client.get("/api/positions/DPT-YW-03/")["ETag"]
+    before = snapshot()
+
+    response = client.patch("/api/positions/DPT-YW-03/", body, content_type="application/json", HTTP_IF_MATCH=etag)
+
+    assert response.status_code == 400, response.content[:300]
+    assert list(response.json()) == ["non_field_errors"]
+    assert_in_language(response.json()["non_field_errors"], language)
+    assert ("JSON" in response.json()["non_field_errors"][0]) and snapshot() == before
+
+
 def test_tabs_and_line_breaks_in_a_document_are_text(seed, hr_user):
     client = client_for(hr_user)
     etag = client.get("/api/positions/DPT-YW-03/")["ETag"]
