@@ -48,6 +48,7 @@ class Node:
     match: bool = False
     closes: int = 0
     children: int = 0  # direct reports
+    version: int = 0  # sent back by drag and drop: a move of a post saved since the page was drawn is refused
 
     @property
     def has_children(self):
@@ -75,6 +76,7 @@ FIELDS = (
     "level",
     "lft",
     "rght",
+    "version",
 )
 
 
@@ -95,9 +97,10 @@ def build_chart(user, root=None, query="", depth=None):
     hidden = hidden_in(user, positions)
     if hidden:
         positions = positions.filter(readable_filter(user))
+    top = root.level if root is not None else 0
     if depth is not None:
         # Hidden posts on a chain leave gaps: read as many more levels as one chain holds of them.
-        positions = positions.filter(level__lt=(root.level if root is not None else 0) + depth + nesting(hidden))
+        positions = positions.filter(level__lt=top + depth + nesting(hidden, top, depth))
     holders = defaultdict(list)
     for position_id, name, kind in (
         Assignment.objects.current()
@@ -120,10 +123,11 @@ def build_chart(user, root=None, query="", depth=None):
     rows = list(positions.values_list(*FIELDS, "tree_id", *FACT_NAMES))
     places = placements([(row[facts_from], row[7], row[8], row[6]) for row in rows], hidden) if hidden else None
     facts_from += 1  # past tree_id
-    top = (root.level if root is not None else 0) if depth is not None else None
+    if depth is None:
+        top = None
     nodes = []
     for number, row in enumerate(rows):
-        pk, code, title, department, headcount, status, level, lft, rght = row[: len(FIELDS)]
+        pk, code, title, department, headcount, status, level, lft, rght, version = row[: len(FIELDS)]
         node_holders = holders.get(pk, [])
         place = places[number] if places else None
         level -= place.above if place else 0
@@ -145,6 +149,7 @@ def build_chart(user, root=None, query="", depth=None):
                 readable=drafts_visible or status == Position.Status.PUBLISHED,
                 dotted=dotted.get(pk, []),
                 superior_hidden=place.superior_hidden if place else False,
+                version=version,
             )
         )
     _mark_structure(nodes, query)
@@ -254,11 +259,12 @@ def render_chart(nodes, movable=False, query_string=""):
         if n.has_children:
             count = escape(ngettext("%(below)s below", "%(below)s below", n.descendants) % {"below": n.descendants})
             below = f'<a class="subtree" href="{chart_url.replace(CODE_SLOT, code)}" title="{from_here}">{count}</a>'
-        move = ""
+        move = version = ""
         if movable:
             move = f'<a class="move" href="{move_url.replace(CODE_SLOT, code)}">{move_label}</a>'
+            version = f' data-version="{n.version}"'
         box = (
-            f'<div class="{classes}" data-code="{code}"><span class="code">{code}</span> {title_html} '
+            f'<div class="{classes}" data-code="{code}"{version}><span class="code">{code}</span> {title_html} '
             f'<span class="dept">{escape(n.department)}</span> <span class="people">{people}</span>'
             f"{dotted}{badges}{below}{move}</div>"
         )

@@ -47,13 +47,18 @@ def hidden_in(user, positions):
     return [Hidden(*row) for row in rows.values_list("tree_id", "lft", "rght", "level")]
 
 
-def nesting(hidden):
+def nesting(hidden, top=0, depth=None):
     """The most hidden posts on one chain of superiors: how many more levels a depth-limited read
-    must fetch so that, with the hidden ones left out, it still reaches the depth asked for."""
+    must fetch so that, with the hidden ones left out, it still reaches the depth asked for.
+
+    With `depth`, only hidden posts inside the drawn window count (levels `top` to `top + depth - 1`
+    once the hidden ones above them are left out): drafts deep below it cost the read nothing."""
     deepest, open_ = 0, []
     for post in hidden:
         while open_ and not open_[-1].contains(post.tree_id, post.lft):
             open_.pop()
+        if depth is not None and post.level - len(open_) >= top + depth:
+            continue  # below the window, and so is everything under it
         open_.append(post)
         deepest = max(deepest, len(open_))
     return deepest

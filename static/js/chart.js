@@ -48,6 +48,8 @@
     var body = new URLSearchParams();
     body.append("superior", superior);
     body.append("where", "under");
+    // The version the page was drawn at: a post someone else moved or saved since is not moved blindly.
+    body.append("version", box.getAttribute("data-version"));
     if (confirmed) { body.append("confirmed", "1"); }
     fetch(link.getAttribute("href"), {
       method: "POST",

@@ -5,6 +5,7 @@ question, and the API's move and PUT must state `reports_to` (null for the top).
 import json
 
 import pytest
+from django.test import Client
 
 from positions.models import Position
 
@@ -93,6 +94,23 @@ def test_drag_and_drop_is_asked_the_same_question_in_json(editor):
     response = editor.post("/positions/DPT-YW-05/move/", data, **headers)
     assert response.status_code == 200 and response.json() == {"moved": "DPT-YW-05", "superior": "DPT-YW-02", "with": 3}
     assert superior_of("DPT-YW-05") == "DPT-YW-02"
+
+
+def test_drag_and_drop_sends_the_version_the_chart_was_drawn_at_and_a_stale_one_is_refused(editor, viewer_user):
+    """chart.js sends each box's data-version; a post moved by someone else since is not moved again blindly."""
+    version = Position.objects.get(code="DPT-YW-03").version
+    assert f'data-code="DPT-YW-03" data-version="{version}"' in editor.get("/org/").content.decode()
+    reader = Client()
+    reader.force_login(viewer_user)
+    assert "data-version" not in reader.get("/org/").content.decode()  # readers move nothing
+    editor.post("/positions/DPT-YW-03/move/", {"superior": "DPT-YW-04", "where": "under", "version": version})
+
+    headers = {"HTTP_X_REQUESTED_WITH": "fetch"}
+    data = {"superior": "DPT-YW-01", "where": "under", "version": version}
+    response = editor.post("/positions/DPT-YW-03/move/", data, **headers)
+
+    assert response.status_code == 400 and "DPT-YW-03" in " ".join(response.json()["errors"])
+    assert superior_of("DPT-YW-03") == "DPT-YW-04"
 
 
 def api(client, method, url, body, etag):

@@ -94,6 +94,15 @@ def test_readers_see_the_tree_with_drafts_taken_out(viewer_user, hr_user, tree, 
                 code: values[:3] for code, values in expected.items() if values[2] < depth
             }
             assert all(cut[code][3] == expected[code][3] for code in cut)  # "+N" counts only what readers see
+            for code in expected:  # a subtree drawn from any published post, to the same depth
+                root = Position.objects.get(code=code)
+                under = {other for other in expected if _reader_chain(expected, other, code)}
+                cut = chart_model(build_chart(viewer_user, root=root, depth=depth))
+                assert {other: level - root.level for other, (_s, _h, level, _b) in cut.items()} == {
+                    other: expected[other][2] - expected[code][2]
+                    for other in under
+                    if expected[other][2] - expected[code][2] < depth
+                }
             as_of = chart_model(build_chart_as_of(viewer_user, history.clock()))
             assert as_of == expected
             documents = redact(viewer_user, [position_document(p) for p in load_positions(Position.objects.all())])
@@ -108,6 +117,13 @@ def test_readers_see_the_tree_with_drafts_taken_out(viewer_user, hr_user, tree, 
             raise _RolledBack
     except _RolledBack:
         pass
+
+
+def _reader_chain(expected, code, root):
+    """Whether `root` is `code` or one of its readable superiors, in the model."""
+    while code is not None and code != root:
+        code = expected[code][0]
+    return code == root
 
 
 class _RolledBack(Exception):
