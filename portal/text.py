@@ -60,3 +60,12 @@ def near(text, character, *, width=12):
         + printable(after)
         + ("…" if at + 1 + width < len(text) else "")
     )
+
+
+def whole_number(text, *, digits=9):
+    """`text` as a whole number when it is 1 to `digits` ASCII digits, else None: str.isdigit() also takes
+    "²" and "١٢", which int() refuses or reads, and a long string of digits overflows a database integer."""
+    text = str(text)
+    if text.isascii() and text.isdecimal() and len(text) <= digits:
+        return int(text)
+    return None

@@ -20,6 +20,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal import text
 from positions import access, history
 from positions.api import serializers as shapes
 from positions.documents import DOCUMENT_RELATED, WRITABLE_KEYS, judged, load_positions, position_document
@@ -147,12 +148,12 @@ def _as_of(request):
 
 
 def _page_size(request):
-    page_size = request.query_params.get("page_size") or DEFAULT_PAGE_SIZE
-    if not str(page_size).isdigit() or not 1 <= int(page_size) <= MAX_PAGE_SIZE:
+    page_size = text.whole_number(request.query_params.get("page_size") or DEFAULT_PAGE_SIZE)
+    if page_size is None or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise exceptions.ValidationError(
             {"page_size": [_("Give a whole number from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]}
         )
-    return int(page_size)
+    return page_size
 
 
 def _page(request, paginator):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from portal import text
 from positions.access import deleter_required, editor_required
 from positions.diffs import diff_documents, merge_documents
 from positions.documents import load_positions, position_document
@@ -65,10 +66,7 @@ def position_edit(request, code):
 def _revise(request, position):
     """The editor on a proposal back with its author (?proposal=<id>): its document laid over the post
     as it is now (services/approval.py: revision); saving proposes it again, naming the old one."""
-    number = request.GET["proposal"]
-    found = Proposal.objects.filter(
-        pk=int(number) if number.isdigit() and len(number) < 10 else None, position=position
-    )
+    found = Proposal.objects.filter(pk=text.whole_number(request.GET["proposal"]), position=position)
     proposal = found.select_related("position", "decided_by").first()
     if proposal is None:
         raise Http404

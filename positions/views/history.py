@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import text
 from positions import history
 from positions.access import editor_required, may_edit, reader_required
 from positions.diffs import diff_documents
@@ -64,10 +65,8 @@ def position_history(request, code):
 @require_POST
 def position_restore(request, code, version_id):
     try:
-        version = request.POST.get("version", "")
-        result = approval.restore(
-            request.user, code, version_id, expected_version=int(version) if version.isdigit() else None
-        )
+        version = text.whole_number(request.POST.get("version", ""))
+        result = approval.restore(request.user, code, version_id, expected_version=version)
     except RestoreRefused as refusal:
         messages.error(request, str(refusal))
     except VersionConflict:

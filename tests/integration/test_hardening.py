@@ -86,3 +86,21 @@ def test_pages_behind_the_login_are_not_cached(viewer_client, seed, url):
 )  # fmt: skip
 def test_read_only_pages_refuse_other_methods(viewer_client, seed, method, url):
     assert getattr(viewer_client, method)(url).status_code == 405
+
+
+@pytest.mark.parametrize("number", ["²", "١٢", "1" * 30, "-1", " 3"])
+def test_numbers_in_parameters_are_ascii_digits_or_nothing(hr_client, seed, number):
+    """str.isdigit() takes "²", which int() refuses (a server error before), and "١٢", which it reads;
+    a long run of digits overflows a database integer. Each is an unknown number, answered plainly."""
+    from positions.models import Position
+
+    page_size = hr_client.get("/api/positions/", {"page_size": number})
+    assert page_size.status_code == 400 and list(page_size.json()) == ["page_size"]
+
+    assert hr_client.get("/positions/DPT-YW-03/edit/", {"proposal": number}).status_code == 404
+
+    before = Position.objects.get(code="DPT-YW-03").version
+    history_id = Position.history.filter(code="DPT-YW-03").latest("history_id").history_id
+    restore = hr_client.post(f"/positions/DPT-YW-03/history/{history_id}/restore/", {"version": number})
+    assert restore.status_code == 302
+    assert Position.objects.get(code="DPT-YW-03").version in (before, before + 1)
