@@ -32,7 +32,6 @@ class RowChange:
     before: object = None
     after: object = None
     segments: list = field(default_factory=list)  # for a changed line: the character-level diff
-    details: list = field(default_factory=list)  # for a changed row: (name, before, after) of its other fields
 
 
 @dataclass
@@ -68,16 +67,6 @@ def _label(row):
     return row
 
 
-def _details(before, after):
-    if not isinstance(before, dict):
-        return []
-    return [
-        (name, before.get(name), after.get(name))
-        for name in before
-        if name not in ("text", "responsibility", "id") and before.get(name) != after.get(name)
-    ]
-
-
 def _changed(before, after, i, j):
     return RowChange(
         "changed",
@@ -86,7 +75,6 @@ def _changed(before, after, i, j):
         before,
         after,
         segments=characters(_label(before), _label(after)),
-        details=_details(before, after),
     )
 
 
@@ -111,8 +99,7 @@ def diff_rows(before, after):
         if j is not None:
             removed.remove(i)
             added.remove(j)
-            change = RowChange("moved", i + 1, j + 1, before[i], after[j], details=_details(before[i], after[j]))
-            changes.append(change)
+            changes.append(RowChange("moved", i + 1, j + 1, before[i], after[j]))
     changes += [RowChange("removed", i + 1, None, before[i]) for i in removed]
     changes += [RowChange("added", None, j + 1, None, after[j]) for j in added]
     return sorted(changes, key=lambda c: (c.after_number or c.before_number or 0, c.kind))

@@ -660,10 +660,6 @@ class Proposal(models.Model):
     def get_absolute_url(self):
         return reverse("positions:proposal", args=[self.pk])
 
-    @property
-    def is_with_author(self):
-        return self.status in self.WITH_AUTHOR
-
 
 class AcknowledgementQuerySet(models.QuerySet):
     def counting(self):

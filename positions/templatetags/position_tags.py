@@ -58,33 +58,6 @@ def numbered(lines):
 
 
 @register.filter
-def get_item(mapping, key):
-    return mapping.get(key, key)
-
-
-@register.filter
-def row_text(row):
-    """A document row as a line of text: its text or key responsibility, with its percentage."""
-    if not isinstance(row, dict):
-        return row
-    text = row.get("text", row.get("responsibility", ""))
-    percent = row.get("share", row.get("weight"))
-    return f"{text}（{percent}%）" if percent is not None else text
-
-
-@register.filter
-def value_text(value):
-    """A document value for people: lists joined, empty as a dash."""
-    if value in (None, "", []):
-        return "—"
-    if isinstance(value, list | tuple):
-        return "、".join(str(item) for item in value)
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return value
-
-
-@register.filter
 def found(field):
     """The choices a search found for a form field (positions/forms/editor.py: Searchable), or None."""
     return getattr(field.form, "found", {}).get(field.name)
