@@ -69,7 +69,7 @@ def round_half_up(value, places=2):
     whole = int(scaled + Fraction(1, 2))  # int() of a non-negative Fraction is its floor
     if value < 0:
         whole = -whole
-    return Decimal(whole).scaleb(-places)
+    return Decimal(f"{whole}E-{places}")  # from text: exact, whatever the decimal context's precision
 
 
 def shown(value):
@@ -342,6 +342,26 @@ class ScoredLine:
     @property
     def weight(self):
         return self.line.weight
+
+    @property
+    def rule(self):
+        return self.line.rule
+
+    @property
+    def actual(self):
+        return self.line.actual
+
+    @property
+    def self_score(self):
+        return self.line.self_score
+
+    @property
+    def superior_score(self):
+        return self.line.superior_score
+
+    @property
+    def rule_score_shown(self):
+        return None if self.rule_score is None else round_half_up(self.rule_score)
 
     @property
     def scored(self):

@@ -105,6 +105,7 @@ def test_four_kpis_of_25_percent_scored_100_give_100_00():
         (Fraction(1, 3), "0.33"),
         (Fraction(99995, 1000), "100.00"),
         (Fraction(-5, 1000), "-0.01"),
+        (Fraction(10**40 + 1, 100), "1" + "0" * 38 + ".01"),  # past the decimal context's 28 digits, still exact
     ],
 )
 def test_halves_are_rounded_up_once_at_the_end(value, rounded):
@@ -151,6 +152,22 @@ def test_a_rater_weighted_0_need_not_score():
 def test_a_rule_scores_the_one_actual_value_for_both_raters():
     line = Line(1, D(100), rule=R.THRESHOLD, actual=D(96), target=D(95), direction="higher", self_score=D(0))
     assert breakdown([line], raters=RATERS).total == D("100.00")
+
+
+def test_a_breakdown_line_gives_what_a_page_shows():
+    line = Line(3, D("12.5"), rule=R.LINEAR, actual=D(91), target=D(95), floor=D(80), direction="higher")
+    (scored,) = breakdown([line, Line(1, D("87.5"), superior_score=D(60))], raters=RaterWeights(0, 100)).lines[1:]
+    assert (scored.order, scored.weight, scored.rule, scored.actual, scored.self_score, scored.superior_score) == (
+        3,
+        D("12.5"),
+        "linear",
+        D(91),
+        None,
+        None,
+    )
+    assert scored.rule_score == scored.score == Fraction(220, 3)
+    assert scored.rule_score_shown == scored.score_shown == D("73.33")
+    assert scored.contribution == Fraction(55, 6) and scored.contribution_shown == D("9.17")
 
 
 @pytest.mark.parametrize(
