@@ -5,8 +5,9 @@ with ImproperlyConfigured rather than being guessed at.
 """
 
 import os
+import re
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -54,16 +55,13 @@ def envbands(name, default):
     table = []
     for item in value.split(","):
         band, colon, threshold = item.partition(":")
-        try:
-            number = Decimal(threshold.strip())
-        except InvalidOperation:
-            number = None
-        if not colon or not band.strip() or number is None or not number.is_finite():
+        # ASCII digits only: Decimal() would also read "٩٥", "９５" and "9_5" as 95.
+        if not colon or not band.strip() or not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", threshold.strip()):
             raise ImproperlyConfigured(
                 f"{name} must be name:threshold pairs separated by commas, highest first and ending at 0 "
                 f"(e.g. S:95,A:85,B:70,C:60,D:0), not {value!r}"
             )
-        table.append((band.strip(), number))
+        table.append((band.strip(), Decimal(threshold.strip())))
     return tuple(table)
 
 
