@@ -280,7 +280,11 @@ def band(total, bands=None):
     Breakdown does): 94.995 is shown as 95.00, and is an S where S starts at 95. None for no total."""
     if total is None:
         return None
-    for name, threshold in check_bands(default_bands() if bands is None else bands):
+    return _band_in(total, check_bands(default_bands() if bands is None else bands))
+
+
+def _band_in(total, table):
+    for name, threshold in table:
         if total >= threshold:
             return name
     return None  # a negative total: no rule gives one
@@ -534,7 +538,14 @@ def breakdown(lines, *, raters, cap=CAP_DEFAULT, bands=None):
     exact = weighted_total(scored)
     total = None if exact is None else round_half_up(exact)
     table = check_bands(default_bands() if bands is None else bands)
-    return Breakdown(lines=scored, raters=raters, total_exact=exact, total=total, band=band(total, table), bands=table)
+    return Breakdown(
+        lines=scored,
+        raters=raters,
+        total_exact=exact,
+        total=total,
+        band=None if total is None else _band_in(total, table),
+        bands=table,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------
