@@ -5,7 +5,9 @@ with ImproperlyConfigured rather than being guessed at.
 """
 
 import os
+import re
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -40,6 +42,27 @@ def envlist(name, default):
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def envbands(name, default):
+    """A grade-band table, "S:95,A:85,B:70,C:60,D:0" (name:lowest total, highest first), as ((name, Decimal), ...).
+
+    Only the form is read here; assessments/scoring.py's check_bands, the one rule for a band table, refuses
+    a table out of order or not ending at 0 when the app starts (assessments/apps.py)."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        value = default
+    table = []
+    for item in value.split(","):
+        band, colon, threshold = item.partition(":")
+        # ASCII digits only: Decimal() would also read "٩٥", "９５" and "9_5" as 95.
+        if not colon or not band.strip() or not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", threshold.strip()):
+            raise ImproperlyConfigured(
+                f"{name} must be name:threshold pairs separated by commas, highest first and ending at 0 "
+                f"(e.g. S:95,A:85,B:70,C:60,D:0), not {value!r}"
+            )
+        table.append((band.strip(), Decimal(threshold.strip())))
+    return tuple(table)
 
 
 DEBUG = envbool("DEBUG", False)
@@ -276,3 +299,6 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+# Grade bands of an assessment's (rounded) total, highest first; the last starts at 0 (assessments/scoring.py).
+ASSESSMENT_BANDS = envbands("ASSESSMENT_BANDS", "S:95,A:85,B:70,C:60,D:0")
