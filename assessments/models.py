@@ -220,7 +220,8 @@ class KPI(models.Model):
                         gettext("Lower is better: the floor must be above the target (%(target)s).")
                         % {"target": _plain(target)},
                     )
-        if not has_target and rule != cls.Rule.DEDUCTION and "rule" not in errors:
+        # (Linear and threshold without a target have said so at the target already.)
+        if not has_target and rule == cls.Rule.DIRECT and "rule" not in errors:
             for name, message in (
                 ("metric", gettext("A metric name needs a target value (目标值), unless the rule is deduction.")),
                 ("unit", gettext("A unit needs a target value (目标值), unless the rule is deduction.")),

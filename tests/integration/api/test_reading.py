@@ -2,9 +2,9 @@
 
 import pytest
 
-
 # The seed's KPIs have no targets: the keys are there, empty, the rule direct.
 NO_TARGET = {"metric": "", "unit": "", "direction": "", "target": None, "floor": None, "rule": "direct", "points": None}
+
 
 def test_a_position_has_every_documented_field(viewer_client, seed):
     spec = viewer_client.get("/api/openapi.json").json()
