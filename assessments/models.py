@@ -101,6 +101,11 @@ class KPI(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
 
+    # The target rule's names, reached through the model (positions/ imports nothing else of assessments/).
+    TARGET_FIELDS = TARGET_FIELDS
+    METRIC_LIMIT, UNIT_LIMIT = METRIC_LIMIT, UNIT_LIMIT
+    DIRECTION_ALIASES, RULE_ALIASES = DIRECTION_ALIASES, RULE_ALIASES
+
     class Meta:
         verbose_name = _("KPI")
         verbose_name_plural = _("KPIs")

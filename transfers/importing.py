@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.models import KPI, TARGET_FIELDS
+from assessments.models import KPI
 from org_tree.models import Department, Grade, JobCategory, JobFamily
 from portal.locking import lock_tree
 from portal.models import renumber
@@ -543,8 +543,8 @@ def _section_value(spec, row):
             "standard": values.get("standard", ""),
             "cycle": values.get("cycle", "") or None,
         }
-        if any(name in values for name in TARGET_FIELDS):  # else an older workbook: _keep_stored_targets()
-            kpi.update({name: values.get(name, "") for name in TARGET_FIELDS})
+        if any(name in values for name in KPI.TARGET_FIELDS):  # else an older workbook: _keep_stored_targets()
+            kpi.update({name: values.get(name, "") for name in KPI.TARGET_FIELDS})
         return kpi
     if spec is DUTIES:
         return {"text": values.get("text", ""), "share": values.get("share") or None}
@@ -564,8 +564,8 @@ def _keep_stored_targets(planned):
         return
     stored = defaultdict(list)
     rows = KPI.objects.filter(position__code__in=codes).order_by("position_id", "order")
-    for code, responsibility, *targets in rows.values_list("position__code", "responsibility", *TARGET_FIELDS):
-        stored[code, responsibility].append(dict(zip(TARGET_FIELDS, targets, strict=True)))
+    for code, responsibility, *targets in rows.values_list("position__code", "responsibility", *KPI.TARGET_FIELDS):
+        stored[code, responsibility].append(dict(zip(KPI.TARGET_FIELDS, targets, strict=True)))
     for code in codes:
         for row in planned[code][0]["kpis"]:
             kept = stored.get((code, str(row.get("responsibility", "")).strip()))

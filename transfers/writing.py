@@ -14,7 +14,7 @@ import unicodedata
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from assessments.models import DIRECTION_ALIASES, RULE_ALIASES
+from assessments.models import KPI
 from org_tree.models import Department, Grade, JobCategory, JobFamily
 from positions.documents import DOCUMENT_RELATED, load_positions, position_document
 from positions.models import Assignment, Position
@@ -45,8 +45,8 @@ LAST_ROW = 1048576  # a drop-down covers the whole column: rows added later get 
 # The names the workbook writes are the ones the import reads back.
 assert set(EDUCATION_NAMES.values()) <= set(EDUCATION_ALIASES) and set(STATUS_NAMES.values()) <= set(STATUS_ALIASES)
 assert {value: name for name, value in CYCLE_ALIASES.items()} == CYCLE_NAMES
-assert all(DIRECTION_ALIASES[name] == code for code, name in DIRECTION_NAMES.items())
-assert all(RULE_ALIASES[name] == code for code, name in RULE_NAMES.items())
+assert all(KPI.DIRECTION_ALIASES[name] == code for code, name in DIRECTION_NAMES.items())
+assert all(KPI.RULE_ALIASES[name] == code for code, name in RULE_NAMES.items())
 
 
 def _join(codes):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from assessments.models import KPI, METRIC_LIMIT, UNIT_LIMIT
+from assessments.models import KPI
 from positions.models import CODE_PATTERN, Assignment, Position
 
 TARGET_NUMBER = {
@@ -47,10 +47,10 @@ class KPISerializer(serializers.Serializer):
     cycle = serializers.ChoiceField(choices=[("", "—"), *KPI.Cycle.choices], required=False, help_text="考核周期")
     # The target and its scoring (README, "Rules worth knowing": KPI targets); all optional.
     metric = serializers.CharField(
-        required=False, allow_blank=True, max_length=METRIC_LIMIT, help_text=_("Metric name (指标名称)")
+        required=False, allow_blank=True, max_length=KPI.METRIC_LIMIT, help_text=_("Metric name (指标名称)")
     )
     unit = serializers.CharField(
-        required=False, allow_blank=True, max_length=UNIT_LIMIT, help_text=_("Unit (单位), e.g. %, 天, 次")
+        required=False, allow_blank=True, max_length=KPI.UNIT_LIMIT, help_text=_("Unit (单位), e.g. %, 天, 次")
     )
     direction = serializers.ChoiceField(
         choices=[("", "—"), *KPI.Direction.choices],

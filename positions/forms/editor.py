@@ -15,7 +15,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from assessments.models import KPI, METRIC_LIMIT, TARGET_FIELDS, UNIT_LIMIT
+from assessments.models import KPI
 from org_tree.forms import department_menu
 from org_tree.models import Grade, JobFamily
 from positions.lookup import Choices, find_positions, search_term
@@ -348,9 +348,9 @@ class KPIForm(RowForm):
     standard = MultiLineField(label=_("Performance standard"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
     cycle = forms.ChoiceField(label=_("Assessment cycle"), required=False, choices=[("", "—"), *KPI.Cycle.choices])
     # The target and its scoring: drawn folded under the row ("目标与计分"), open when set or in error.
-    metric = LimitedText(label=_("Metric name (指标名称)"), limit=METRIC_LIMIT, required=False)
+    metric = LimitedText(label=_("Metric name (指标名称)"), limit=KPI.METRIC_LIMIT, required=False)
     unit = LimitedText(
-        label=_("Unit (单位)"), limit=UNIT_LIMIT, required=False, widget=forms.TextInput(attrs={"size": 6})
+        label=_("Unit (单位)"), limit=KPI.UNIT_LIMIT, required=False, widget=forms.TextInput(attrs={"size": 6})
     )
     direction = forms.ChoiceField(
         label=_("Direction (方向)"), required=False, choices=[("", "—"), *KPI.Direction.choices]
@@ -373,7 +373,7 @@ class KPIForm(RowForm):
     points = forms.CharField(
         label=_("Points per occurrence (每次扣分)"), required=False, max_length=40, widget=_number_input("points")
     )
-    folded = TARGET_FIELDS
+    folded = KPI.TARGET_FIELDS
     folded_title = _("Target and scoring (目标与计分)")
 
     def row(self):
@@ -384,7 +384,7 @@ class KPIForm(RowForm):
             "weight": data.get("weight"),
             "standard": data.get("standard", ""),
             "cycle": data.get("cycle", ""),
-            **{name: data.get(name, "") for name in TARGET_FIELDS},
+            **{name: data.get(name, "") for name in KPI.TARGET_FIELDS},
         }
 
     @property

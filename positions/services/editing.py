@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from assessments.models import KPI, TARGET_FIELDS
+from assessments.models import KPI
 from org_tree.models import Department, Grade, JobFamily
 from portal.bulk import bulk_insert, bulk_update
 from portal.formatting import json_number
@@ -389,10 +389,10 @@ def _parse_kpis(value, errors):
             "cycle": _choice(raw.get("cycle"), f"{where}.cycle", errors, CYCLES, CYCLE_ALIASES),
         }
         # The target fields are judged together by the model: one rule for every writer and the admin.
-        targets, problems = KPI.read_targets({name: raw.get(name) for name in TARGET_FIELDS})
+        targets, problems = KPI.read_targets({name: raw.get(name) for name in KPI.TARGET_FIELDS})
         for name, message in problems.items():
             errors.add(f"{where}.{name}", message)
-        for name in TARGET_FIELDS:
+        for name in KPI.TARGET_FIELDS:
             row[name] = json_number(targets[name]) if name in NUMBER_TARGETS else targets[name]
         kpis.append(row)
     return kpis
@@ -601,7 +601,7 @@ class RowWrites:
 
 ROW_FIELDS = {
     DescriptionItem: ("text", "share", "order"),
-    KPI: ("responsibility", "weight", "standard", "cycle", *TARGET_FIELDS, "order"),
+    KPI: ("responsibility", "weight", "standard", "cycle", *KPI.TARGET_FIELDS, "order"),
     PositionLink: ("order",),  # a link row is matched by its target, so only its place can change
 }
 PLAIN_HEADER_KEYS = (
@@ -663,7 +663,7 @@ def _plan_rows(position, values, by_code, writes):
                 "weight": _decimal(row["weight"]),
                 "standard": row["standard"],
                 "cycle": row["cycle"],
-                **{name: _decimal(row[name]) if name in NUMBER_TARGETS else row[name] for name in TARGET_FIELDS},
+                **{name: _decimal(row[name]) if name in NUMBER_TARGETS else row[name] for name in KPI.TARGET_FIELDS},
             },
             ROW_FIELDS[KPI],
         )

@@ -30,7 +30,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Max, ProtectedError
 
-from assessments.models import KPI, TARGET_FIELDS
+from assessments.models import KPI
 from org_tree.models import Department, Grade, JobCategory, JobFamily
 from portal.locking import lock_tree
 from portal.models import tree_numbers
@@ -961,7 +961,7 @@ def _insert(plan):
                     yield pk, kind.value, order, text, None
 
     kpis = (
-        (pk, order, k.responsibility, k.weight, k.standard, k.cycle, *(getattr(k, name) for name in TARGET_FIELDS))
+        (pk, order, k.responsibility, k.weight, k.standard, k.cycle, *(getattr(k, name) for name in KPI.TARGET_FIELDS))
         for pk, p in owned
         for order, k in enumerate(p.kpis, start=1)
     )
@@ -973,7 +973,7 @@ def _insert(plan):
         "grades": len(grade_pks),
         "items": _insert_rows(DescriptionItem, ("position", "kind", "order", "text", "share"), items()),
         "kpis": _insert_rows(
-            KPI, ("position", "order", "responsibility", "weight", "standard", "cycle", *TARGET_FIELDS), kpis
+            KPI, ("position", "order", "responsibility", "weight", "standard", "cycle", *KPI.TARGET_FIELDS), kpis
         ),
         "links": _insert_rows(PositionLink, ("source", "target", "kind", "order"), links),
     }
