@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
 
-from positions.documents import LIST_KEYS
+from positions.documents import LIST_KEYS, kpi_defaults
 
 ROW_SECTIONS = (*LIST_KEYS, "kpis")
 # Keys that are not the job description's own content (derived, or shown elsewhere).
@@ -107,7 +107,8 @@ def diff_rows(before, after):
 
 def diff_documents(before, after):
     """[Change] from document `before` to `after` (either may be None: a post created or deleted)."""
-    before, after = before or {}, after or {}
+    # A version saved before KPIs had targets has rows without those keys: empty, the direct rule.
+    before, after = kpi_defaults(before or {}), kpi_defaults(after or {})
     changes = []
     keys = [k for k in dict.fromkeys([*before, *after]) if k not in IGNORED]
     for key in keys:

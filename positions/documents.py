@@ -52,7 +52,21 @@ READ_ONLY_KEYS = (
 # What a document needs of the position row itself (select_related before load_positions()).
 DOCUMENT_RELATED = ("department", "job_family__category", "grade")
 ITEM_FIELDS = ("pk", "position_id", "kind", "order", "text", "share")
-KPI_FIELDS = ("pk", "position_id", "order", "responsibility", "weight", "standard", "cycle")
+KPI_FIELDS = (
+    "pk", "position_id", "order", "responsibility", "weight", "standard", "cycle",
+    "metric", "unit", "direction", "target", "floor", "rule", "points",
+)  # fmt: skip
+# A KPI row's target keys as a row without a target has them: what a version saved before targets existed
+# (its rows lack the keys) is read as (kpi_defaults()), in as-of views, diffs and restores alike.
+KPI_TARGET_DEFAULTS = {
+    "metric": "",
+    "unit": "",
+    "direction": "",
+    "target": None,
+    "floor": None,
+    "rule": "direct",
+    "points": None,
+}
 
 
 def _item_order(row):
@@ -224,6 +238,13 @@ def position_document(position, with_ids=False):
             "weight": json_number(kpi.weight),
             "standard": kpi.standard,
             "cycle": kpi.cycle,
+            "metric": kpi.metric,
+            "unit": kpi.unit,
+            "direction": kpi.direction,
+            "target": json_number(kpi.target),
+            "floor": json_number(kpi.floor),
+            "rule": kpi.rule,
+            "points": json_number(kpi.points),
             **({"id": kpi.pk} if with_ids else {}),
         }
         for kpi in position._doc_kpis
@@ -232,6 +253,16 @@ def position_document(position, with_ids=False):
     document["filled"] = sum(1 for holder in position._doc_holders if holder["kind"] == "primary")
     document["version"] = position.version
     return document
+
+
+def kpi_defaults(document):
+    """`document` with every KPI row holding the target keys (KPI_TARGET_DEFAULTS where it lacks them);
+    the document itself when nothing is missing (today's documents), else a copy."""
+    kpis = document.get("kpis") if isinstance(document, dict) else None
+    if not kpis or all(not isinstance(row, dict) or "rule" in row for row in kpis):
+        return document
+    filled = [{**KPI_TARGET_DEFAULTS, **row} if isinstance(row, dict) else row for row in kpis]
+    return {**document, "kpis": filled}
 
 
 def judged(document, required):
@@ -289,6 +320,14 @@ def field_labels():
         "weight": _("weight"),
         "standard": _("performance standard"),
         "cycle": _("assessment cycle"),
+        "metric": _("metric name (指标名称)"),
+        "unit": _("unit (单位)"),
+        "direction": _("direction (方向)"),
+        "target": _("target value (目标值)"),
+        "floor": _("floor (门槛值)"),
+        "rule": _("scoring rule (计分规则)"),
+        "points": _("points per occurrence (每次扣分)"),
+        "targets": _("target and scoring (目标与计分)"),
         "id": _("row"),
     }
 

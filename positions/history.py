@@ -331,6 +331,8 @@ def documents_as_of(at, versions=None, tree=None):
     at `at` are read from the reports' own versions instead (as are the dotted lines to it).
     `tree`: tree_as_of(at), when the caller has read it already.
     """
+    from positions.documents import kpi_defaults
+
     current = latest_as_of(at)
     rows = list((versions if versions is not None else current).order_by().values("id", "parent_id", "document"))
     if not rows:
@@ -345,7 +347,7 @@ def documents_as_of(at, versions=None, tree=None):
             incoming.setdefault(target, []).append(code)
     documents = []
     for row in rows:
-        document = dict(row["document"])
+        document = dict(kpi_defaults(row["document"]))  # a version from before KPI targets: none, direct
         document["direct_reports"] = children.get(row["id"], [])
         parent = everyone.get(row["parent_id"])
         document["reports_to"] = parent[1] if parent else None  # its superior's code then, not at saving

@@ -16,14 +16,17 @@ from django.utils.translation import ngettext
 from portal.formatting import plain_decimal
 from positions.access import can_read_status
 from positions.diffs import characters
+from positions.templatetags.position_tags import kpi_target
 
 POSITION_KEYS = ("reports_to", "dotted_reports_to", "career.promotes_to", "career.rotates_with")
 # Texts long enough to be compared character by character when both sides have one.
 LONG_TEXT_KEYS = ("purpose", "work_environment")
 # The columns of a section's rows besides the first (a duty's text, a KPI's key responsibility).
-ROW_COLUMNS = {"duties": ("share",), "kpis": ("weight", "standard", "cycle")}
+# A KPI's "targets" column is its target fields (metric, unit, direction, target, floor, rule, points)
+# said in one line as the card says them ("系统可用率 ≥ 99.9 %（门槛值 99 %，线性计分）").
+ROW_COLUMNS = {"duties": ("share",), "kpis": ("weight", "standard", "cycle", "targets")}
 # Row columns that hold text, compared character by character.
-TEXT_COLUMNS = ("standard",)
+TEXT_COLUMNS = ("standard", "targets")
 
 
 @dataclass
@@ -136,6 +139,8 @@ def column_shown(name, value):
     """A row's column as the card shows it: percentages with their sign, the cycle by its label."""
     from positions.templatetags.position_tags import cycle_label
 
+    if name == "targets":  # the whole row (its target fields)
+        return kpi_target(value) or "—"
     if value in (None, ""):
         return "—"
     if name in ("share", "weight"):
@@ -156,14 +161,21 @@ def _main_text(row):
 
 def _columns(key, before_rows, after_rows):
     """The columns a section's rows show besides the first, as the card shows them: a duty's time share
-    when any duty has one; a KPI's weight and standard, and its cycle when any KPI has one."""
+    when any duty has one; a KPI's weight and standard, its cycle when any KPI has one, and its target and
+    scoring when any KPI has a target (or a rule other than direct)."""
     rows = [row for row in (*(before_rows or []), *(after_rows or [])) if isinstance(row, dict)]
     names = []
     for name in ROW_COLUMNS.get(key, ()):
         if name in ("share", "cycle") and not any(row.get(name) not in (None, "") for row in rows):
             continue
+        if name == "targets" and not any(kpi_target(row) for row in rows):
+            continue
         names.append(name)
     return names
+
+
+def _column_value(name, row):
+    return row if name == "targets" else row.get(name)
 
 
 def _row_line(change, row, names, labels):
@@ -187,8 +199,8 @@ def _row_line(change, row, names, labels):
         main.segments = row.segments or characters(before, after)
     line = Line(kind, label, main)
     for name in names:
-        old = column_shown(name, row.before.get(name)) if isinstance(row.before, dict) else ""
-        new = column_shown(name, row.after.get(name)) if isinstance(row.after, dict) else ""
+        old = column_shown(name, _column_value(name, row.before)) if isinstance(row.before, dict) else ""
+        new = column_shown(name, _column_value(name, row.after)) if isinstance(row.after, dict) else ""
         cell = Cell(labels.get(name, name), old, new, changed=kind in ("changed", "moved") and old != new)
         if cell.changed and name in TEXT_COLUMNS and old != "—" and new != "—":
             cell.segments = characters(old, new)

@@ -25,6 +25,10 @@ EDUCATION_NAMES = {
     "doctor": "博士",
 }
 CYCLE_NAMES = {"monthly": "月度", "quarterly": "季度", "half-yearly": "半年度", "yearly": "年度"}
+# A KPI's direction and scoring rule (the import also takes higher/lower, ≥/≤ and the English codes:
+# assessments.models.DIRECTION_ALIASES and RULE_ALIASES).
+DIRECTION_NAMES = {"higher": "越高越好", "lower": "越低越好"}
+RULE_NAMES = {"direct": "直接评分", "linear": "线性", "threshold": "达标", "deduction": "扣分制"}
 YES_NO = ("是", "否")
 TYPE_NAMES = {"category": "类别", "family": "职族", "grade": "职级"}
 
@@ -257,8 +261,60 @@ KPIS = Sheet(
             help=_("How it is judged; a complete job description gives every KPI one."),
         ),
         Column("cycle", "考核周期", "cycle", choices=tuple(CYCLE_NAMES.values()), help=_("月度, 季度, 半年度 or 年度")),
+        # The target and its scoring: optional columns (a workbook without them keeps the targets on file).
+        Column(
+            "metric",
+            "指标名称",
+            "metric",
+            width=16,
+            help=_("What is measured, e.g. 系统可用率; needs a target value unless the rule is 扣分制."),
+        ),
+        Column(
+            "unit",
+            "单位",
+            "unit",
+            help=_("The unit of the target, e.g. %, 天, 小时; for 扣分制 what is counted, e.g. 次."),
+        ),
+        Column(
+            "direction",
+            "方向",
+            "direction",
+            choices=tuple(DIRECTION_NAMES.values()),
+            help=_("越高越好 (≥, higher) or 越低越好 (≤, lower); 线性 and 达标 need one."),
+        ),
+        Column("target", "目标值", "target", kind="number", help=_("The target value (a number, without its unit).")),
+        Column(
+            "floor",
+            "门槛值",
+            "floor",
+            kind="number",
+            help=_(
+                "线性 only: the value that scores 0; below the target when higher is better, above it when lower is better."
+            ),
+        ),
+        Column(
+            "rule",
+            "计分规则",
+            "scoring rule",
+            choices=tuple(RULE_NAMES.values()),
+            help=_(
+                "直接评分 (direct, the default: the rater gives 0–100; the only rule without a target), 线性 (linear: "
+                "100 at the target, 0 at the floor), 达标 (threshold: 100 when the target is met, else 0) or 扣分制 "
+                "(deduction: 100 less the points per occurrence, never below 0)."
+            ),
+        ),
+        Column(
+            "points",
+            "每次扣分",
+            "points per occurrence",
+            kind="number",
+            help=_("扣分制 only: the points taken off per occurrence, more than 0 and at most 100."),
+        ),
     ),
-    help=_("One row per KPI, numbered per position."),
+    help=_(
+        "One row per KPI, numbered per position. The target columns (指标名称 to 每次扣分) are optional: a file "
+        "without any of them leaves the targets on file as they are, row by row of the same key responsibility."
+    ),
 )
 DEPARTMENTS = Sheet(
     "departments",
@@ -469,6 +525,13 @@ EXAMPLES = {
             "weight": 60,
             "standard": "到岗率不低于95%",
             "cycle": "季度",
+            "metric": "到岗率",
+            "unit": "%",
+            "direction": "越高越好",
+            "target": 95,
+            "floor": 80,
+            "rule": "线性",
+            "points": "",
         },
         {
             "code": "EX-HR-01",
@@ -477,6 +540,28 @@ EXAMPLES = {
             "weight": 40,
             "standard": "培训计划完成率100%",
             "cycle": "年度",
+            "metric": "培训计划完成率",
+            "unit": "%",
+            "direction": "越高越好",
+            "target": 100,
+            "floor": "",
+            "rule": "达标",
+            "points": "",
+        },
+        {
+            "code": "EX-HR-02",
+            "line": 1,
+            "responsibility": "依法合规招聘",
+            "weight": 100,
+            "standard": "招聘违规每次扣10分",
+            "cycle": "季度",
+            "metric": "招聘违规",
+            "unit": "次",
+            "direction": "越低越好",
+            "target": "",
+            "floor": "",
+            "rule": "扣分制",
+            "points": 10,
         },
     ],
     "people": [

@@ -15,6 +15,7 @@ from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.models import KPI
 from org_tree.models import Department, Grade, JobCategory, JobFamily
 from portal.locking import lock_tree
 from portal.models import renumber
@@ -536,15 +537,40 @@ def _documents(book, report):
 def _section_value(spec, row):
     values = row.values
     if spec is KPIS:
-        return {
+        kpi = {
             "responsibility": values.get("responsibility", ""),
             "weight": values.get("weight", ""),
             "standard": values.get("standard", ""),
             "cycle": values.get("cycle", "") or None,
         }
+        if any(name in values for name in KPI.TARGET_FIELDS):  # else an older workbook: _keep_stored_targets()
+            kpi.update({name: values.get(name, "") for name in KPI.TARGET_FIELDS})
+        return kpi
     if spec is DUTIES:
         return {"text": values.get("text", ""), "share": values.get("share") or None}
     return values.get("text", "")
+
+
+def _keep_stored_targets(planned):
+    """KPI rows from a sheet without any target column (a workbook made before KPIs had targets) keep the
+    targets on file of the stored KPI with the same key responsibility (its first one not yet taken); a
+    row whose responsibility is new has none. One query, and none when every KPI sheet has the columns."""
+    codes = [
+        code
+        for code, (document, _source) in planned.items()
+        if any(isinstance(row, dict) and "rule" not in row for row in document.get("kpis") or [])
+    ]
+    if not codes:
+        return
+    stored = defaultdict(list)
+    rows = KPI.objects.filter(position__code__in=codes).order_by("position_id", "order")
+    for code, responsibility, *targets in rows.values_list("position__code", "responsibility", *KPI.TARGET_FIELDS):
+        stored[code, responsibility].append(dict(zip(KPI.TARGET_FIELDS, targets, strict=True)))
+    for code in codes:
+        for row in planned[code][0]["kpis"]:
+            kept = stored.get((code, str(row.get("responsibility", "")).strip()))
+            if "rule" not in row and kept:
+                row.update(kept.pop(0))
 
 
 def _where(key, source, code, sheet_title):
@@ -579,6 +605,7 @@ def _positions(book, user, report, delete_missing, keep_status=False):
     positions_sheet = book.sheets.get("positions")
     if report.errors:
         return
+    _keep_stored_targets(planned)
     # Rows of section sheets name positions that must exist, in the file's positions sheet or on file.
     listed = {code for code, (_document, source) in planned.items() if source.row is not None}
     stored = set(Position.objects.filter(code__in=list(planned)).values_list("code", flat=True))

@@ -14,6 +14,7 @@ import unicodedata
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from assessments.models import KPI
 from org_tree.models import Department, Grade, JobCategory, JobFamily
 from positions.documents import DOCUMENT_RELATED, load_positions, position_document
 from positions.models import Assignment, Position
@@ -22,6 +23,7 @@ from transfers.format import (
     ARCHITECTURE,
     CYCLE_NAMES,
     DEPARTMENTS,
+    DIRECTION_NAMES,
     DUTIES,
     EDUCATION_NAMES,
     EXAMPLES,
@@ -30,6 +32,7 @@ from transfers.format import (
     LINE_SHEETS,
     PEOPLE,
     POSITIONS,
+    RULE_NAMES,
     SHEETS,
     STATUS_NAMES,
     TYPE_NAMES,
@@ -42,6 +45,8 @@ LAST_ROW = 1048576  # a drop-down covers the whole column: rows added later get 
 # The names the workbook writes are the ones the import reads back.
 assert set(EDUCATION_NAMES.values()) <= set(EDUCATION_ALIASES) and set(STATUS_NAMES.values()) <= set(STATUS_ALIASES)
 assert {value: name for name, value in CYCLE_ALIASES.items()} == CYCLE_NAMES
+assert all(KPI.DIRECTION_ALIASES[name] == code for code, name in DIRECTION_NAMES.items())
+assert all(KPI.RULE_ALIASES[name] == code for code, name in RULE_NAMES.items())
 
 
 def _join(codes):
@@ -90,8 +95,25 @@ def _section_rows(document):
                 kpi["weight"],
                 kpi["standard"],
                 CYCLE_NAMES.get(kpi["cycle"], kpi["cycle"] or ""),
+                *_target_cells(kpi),
             ],
         )
+
+
+def _target_cells(kpi):
+    """A KPI's target columns: 指标名称, 单位, 方向, 目标值, 门槛值, 计分规则, 每次扣分 (empty where not set;
+    the rule named only where it says something: a rule other than direct, or a target scored directly)."""
+    rule = kpi.get("rule") or "direct"
+    target = kpi.get("target")
+    return [
+        kpi.get("metric") or "",
+        kpi.get("unit") or "",
+        DIRECTION_NAMES.get(kpi.get("direction") or "", ""),
+        "" if target is None else target,
+        "" if kpi.get("floor") is None else kpi["floor"],
+        RULE_NAMES[rule] if rule != "direct" or target is not None else "",
+        "" if kpi.get("points") is None else kpi["points"],
+    ]
 
 
 def documents(positions, progress=None):

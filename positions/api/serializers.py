@@ -3,6 +3,8 @@ by services/editing.py; these serializers describe it to drf-spectacular, so the
 description is generated from the code (a test pins that every field the API gives is here).
 """
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -10,6 +12,13 @@ from rest_framework import serializers
 from assessments.models import KPI
 from positions.models import CODE_PATTERN, Assignment, Position
 
+TARGET_NUMBER = {
+    "max_digits": 14,
+    "decimal_places": 4,
+    "coerce_to_string": False,
+    "allow_null": True,
+    "required": False,
+}
 PERCENT = {"max_digits": 5, "decimal_places": 2, "coerce_to_string": False, "allow_null": True, "required": False}
 
 
@@ -36,6 +45,44 @@ class KPISerializer(serializers.Serializer):
     weight = serializers.DecimalField(help_text=_("Weight (权重), percent; null where unknown"), **PERCENT)
     standard = serializers.CharField(help_text="绩效标准", required=False, allow_blank=True)
     cycle = serializers.ChoiceField(choices=[("", "—"), *KPI.Cycle.choices], required=False, help_text="考核周期")
+    # The target and its scoring (README, "Rules worth knowing": KPI targets); all optional.
+    metric = serializers.CharField(
+        required=False, allow_blank=True, max_length=KPI.METRIC_LIMIT, help_text=_("Metric name (指标名称)")
+    )
+    unit = serializers.CharField(
+        required=False, allow_blank=True, max_length=KPI.UNIT_LIMIT, help_text=_("Unit (单位), e.g. %, 天, 次")
+    )
+    direction = serializers.ChoiceField(
+        choices=[("", "—"), *KPI.Direction.choices],
+        required=False,
+        help_text=_("方向: higher (≥, higher is better) or lower (≤); needs a target"),
+    )
+    target = serializers.DecimalField(help_text=_("Target value (目标值); null for none"), **TARGET_NUMBER)
+    floor = serializers.DecimalField(
+        help_text=_(
+            "Floor (门槛值): scores 0 under the linear rule; below the target when higher is better, above it when lower"
+        ),
+        **TARGET_NUMBER,
+    )
+    rule = serializers.ChoiceField(
+        choices=KPI.Rule.choices,
+        required=False,
+        help_text=_(
+            "计分规则 (default direct): direct, the rater gives 0–100 (the only rule without a target); linear, "
+            "100 at the target and 0 at the floor; threshold, 100 when the target is met, else 0; deduction, "
+            "100 less points per occurrence, never below 0"
+        ),
+    )
+    points = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        coerce_to_string=False,
+        allow_null=True,
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=Decimal(100),
+        help_text=_("Points per occurrence (每次扣分), for the deduction rule only"),
+    )
 
 
 class CareerSerializer(serializers.Serializer):

@@ -23,7 +23,14 @@ from rest_framework.views import APIView
 from portal import text
 from positions import access, history
 from positions.api import serializers as shapes
-from positions.documents import DOCUMENT_RELATED, WRITABLE_KEYS, judged, load_positions, position_document
+from positions.documents import (
+    DOCUMENT_RELATED,
+    WRITABLE_KEYS,
+    judged,
+    kpi_defaults,
+    load_positions,
+    position_document,
+)
 from positions.forms.filters import PositionFilterForm
 from positions.models import Assignment, JDTemplate, Person, Position, Proposal
 from positions.services import approval
@@ -354,7 +361,7 @@ def proposal_json(proposal):
         "created_at": timezone.localtime(proposal.created_at).isoformat(timespec="seconds"),
         "comment": proposal.comment,
         "url": reverse("positions:proposal", args=[proposal.pk]),
-        "document": proposal.document,
+        "document": kpi_defaults(proposal.document),  # one made before KPI targets: none, direct
     }
 
 

@@ -22,6 +22,7 @@ from positions.lookup import Choices, find_positions, search_term
 from positions.models import Position
 from positions.sections import SECTION_KEYS
 from positions.services.editing import CODE_LIMIT, NAME_LIMIT, TEXT_LIMIT
+from positions.templatetags.position_tags import kpi_target
 
 BASE_SALT = "positions.editor.base"
 
@@ -306,6 +307,7 @@ def initial_header(document):
 
 class RowForm(forms.Form):
     id = forms.IntegerField(label=_("Row identifier"), widget=forms.HiddenInput, required=False)
+    folded = ()  # fields drawn folded under the row (a KPI's target and scoring)
 
     def has_changed(self):
         """Whether the row says something: a new row whose only change is its place (the order number
@@ -331,6 +333,10 @@ class DutyForm(LineForm):
         return {**super().row(), "share": self.cleaned_data.get("share")}
 
 
+def _number_input(css_class):
+    return forms.NumberInput(attrs={"step": "any", "class": css_class})
+
+
 class KPIForm(RowForm):
     responsibility = MultiLineField(
         label=_("Key responsibility"), required=False, widget=forms.Textarea(attrs={"rows": 1, "data-split": "1"})
@@ -341,6 +347,34 @@ class KPIForm(RowForm):
     )  # fmt: skip
     standard = MultiLineField(label=_("Performance standard"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
     cycle = forms.ChoiceField(label=_("Assessment cycle"), required=False, choices=[("", "—"), *KPI.Cycle.choices])
+    # The target and its scoring: drawn folded under the row ("目标与计分"), open when set or in error.
+    metric = LimitedText(label=_("Metric name (指标名称)"), limit=KPI.METRIC_LIMIT, required=False)
+    unit = LimitedText(
+        label=_("Unit (单位)"), limit=KPI.UNIT_LIMIT, required=False, widget=forms.TextInput(attrs={"size": 6})
+    )
+    direction = forms.ChoiceField(
+        label=_("Direction (方向)"), required=False, choices=[("", "—"), *KPI.Direction.choices]
+    )
+    target = forms.CharField(
+        label=_("Target value (目标值)"), required=False, max_length=40, widget=_number_input("target")
+    )
+    floor = forms.CharField(label=_("Floor (门槛值)"), required=False, max_length=40, widget=_number_input("floor"))
+    rule = forms.ChoiceField(
+        label=_("Scoring rule (计分规则)"),
+        required=False,
+        choices=KPI.Rule.choices,
+        initial=KPI.Rule.DIRECT,  # so the empty row at the end, which sends it, still counts as unchanged
+        help_text=_(
+            "Scored directly: the rater gives 0–100 (the only rule without a target). Linear: 100 at the target, "
+            "0 at the floor, in proportion between. Target met or not: 100 or 0. Deduction: 100 less the points "
+            "per occurrence, never below 0."
+        ),
+    )
+    points = forms.CharField(
+        label=_("Points per occurrence (每次扣分)"), required=False, max_length=40, widget=_number_input("points")
+    )
+    folded = KPI.TARGET_FIELDS
+    folded_title = _("Target and scoring (目标与计分)")
 
     def row(self):
         data = self.cleaned_data
@@ -350,7 +384,26 @@ class KPIForm(RowForm):
             "weight": data.get("weight"),
             "standard": data.get("standard", ""),
             "cycle": data.get("cycle", ""),
+            **{name: data.get(name, "") for name in KPI.TARGET_FIELDS},
         }
+
+    @property
+    def folded_fields(self):
+        return [self[name] for name in self.folded]
+
+    @property
+    def folded_open(self):
+        """Whether the row's target fields are drawn open: some are set, or in error."""
+        if any(self[name].errors for name in self.folded):
+            return True
+        return any(str(self[name].value() or "") not in ("", KPI.Rule.DIRECT) for name in self.folded)
+
+    @property
+    def folded_summary(self):
+        """The target as the card says it, beside the folded fields' title (for the row as it was opened)."""
+        if self.is_bound:
+            return ""
+        return kpi_target(self.initial)
 
 
 LineFormSet = forms.formset_factory(LineForm, extra=1, can_order=True, can_delete=True, max_num=500, absolute_max=500)

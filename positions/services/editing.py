@@ -381,16 +381,24 @@ def _parse_kpis(value, errors):
         if not isinstance(raw, dict):
             errors.add(where, _("Give each KPI as an object with responsibility, weight, standard and cycle."))
             continue
-        kpis.append(
-            {
-                "id": _row_id(raw, where, errors),
-                "responsibility": _text(raw.get("responsibility"), f"{where}.responsibility", errors, required=True),
-                "weight": _percent(raw.get("weight"), f"{where}.weight", errors),
-                "standard": _text(raw.get("standard"), f"{where}.standard", errors),
-                "cycle": _choice(raw.get("cycle"), f"{where}.cycle", errors, CYCLES, CYCLE_ALIASES),
-            }
-        )
+        row = {
+            "id": _row_id(raw, where, errors),
+            "responsibility": _text(raw.get("responsibility"), f"{where}.responsibility", errors, required=True),
+            "weight": _percent(raw.get("weight"), f"{where}.weight", errors),
+            "standard": _text(raw.get("standard"), f"{where}.standard", errors),
+            "cycle": _choice(raw.get("cycle"), f"{where}.cycle", errors, CYCLES, CYCLE_ALIASES),
+        }
+        # The target fields are judged together by the model: one rule for every writer and the admin.
+        targets, problems = KPI.read_targets({name: raw.get(name) for name in KPI.TARGET_FIELDS})
+        for name, message in problems.items():
+            errors.add(f"{where}.{name}", message)
+        for name in KPI.TARGET_FIELDS:
+            row[name] = json_number(targets[name]) if name in NUMBER_TARGETS else targets[name]
+        kpis.append(row)
     return kpis
+
+
+NUMBER_TARGETS = ("target", "floor", "points")
 
 
 def without_row_ids(document):
@@ -593,7 +601,7 @@ class RowWrites:
 
 ROW_FIELDS = {
     DescriptionItem: ("text", "share", "order"),
-    KPI: ("responsibility", "weight", "standard", "cycle", "order"),
+    KPI: ("responsibility", "weight", "standard", "cycle", *KPI.TARGET_FIELDS, "order"),
     PositionLink: ("order",),  # a link row is matched by its target, so only its place can change
 }
 PLAIN_HEADER_KEYS = (
@@ -655,6 +663,7 @@ def _plan_rows(position, values, by_code, writes):
                 "weight": _decimal(row["weight"]),
                 "standard": row["standard"],
                 "cycle": row["cycle"],
+                **{name: _decimal(row[name]) if name in NUMBER_TARGETS else row[name] for name in KPI.TARGET_FIELDS},
             },
             ROW_FIELDS[KPI],
         )

@@ -10,7 +10,7 @@ from portal import text
 from positions import history
 from positions.access import editor_required, may_edit, reader_required
 from positions.diffs import diff_documents
-from positions.documents import describe
+from positions.documents import describe, kpi_defaults
 from positions.models import Position, Proposal
 from positions.readable import readable
 from positions.services import approval
@@ -30,7 +30,7 @@ def _as_seen(user, version):
     """A version's document as `user` may see it: posts hidden from them then are not named (positions/visibility.py)."""
     if version is None:
         return None
-    (document,) = redact(user, [dict(version.document)], at=version.history_date)
+    (document,) = redact(user, [dict(kpi_defaults(version.document))], at=version.history_date)
     return document
 
 

@@ -74,6 +74,26 @@ def row_removed(page, url):
     page.wait_for_selector("#section-duties .row.removed")
 
 
+def target_refused(page, url):
+    """The editor after a KPI's target was refused (a linear rule without a floor): its fields open, the error there."""
+    page.goto(f"{url}/positions/DPT-YW-03/edit/")
+    page.locator("#section-kpis details.cell-folded summary").first.click()
+    page.select_option("#id_kpis-0-rule", "linear")
+    page.select_option("#id_kpis-0-direction", "higher")
+    page.fill("#id_kpis-0-target", "95")
+    page.click("form.editor button.primary")
+    page.wait_for_selector("#id_kpis-0-floor_error")
+
+
+def card_with_targets(page, url):
+    """A card whose KPIs carry targets of each rule, shown with the performance standard."""
+    kpis = document_of("DPT-YW-03")["kpis"]
+    kpis[0] |= {"metric": "客户满意度", "unit": "%", "direction": "higher", "target": 95, "floor": 80, "rule": "linear"}
+    kpis[1] |= {"metric": "差错", "unit": "次", "rule": "deduction", "points": 5}
+    save_documents([Save({"kpis": kpis}, code="DPT-YW-03")])
+    page.goto(f"{url}/positions/DPT-YW-03/")
+
+
 def refused_delete(page, url):
     """Deleting a post whose reports would go to an unknown position: the refusal above the form."""
     page.goto(f"{url}/positions/DPT-YW-02/delete/")
@@ -121,6 +141,8 @@ PAGES = [
     ("editor-refused", "hr", refused_save),
     ("editor-conflict", "hr", lost_race),
     ("editor-row-removed", "hr", row_removed),
+    ("editor-target-refused", "hr", target_refused),
+    ("card-with-targets", "viewer", card_with_targets),
     ("duplicate", "hr", "/positions/DPT-YW-03/duplicate/"),
     ("delete", "admin", "/positions/DPT-YW-02/delete/"),
     ("delete-with-holders", "admin", "/positions/DPT-YW-04/delete/"),

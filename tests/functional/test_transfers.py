@@ -235,7 +235,8 @@ def test_the_template_has_a_sheet_for_every_part_of_the_format(page, live_server
     assert book.sheetnames[0] == "说明"  # the instructions first
     assert set(book.sheetnames) == FORMAT_SHEETS
     assert [cell.value for cell in book["岗位"][1]][:4] == ["岗位编码*", "岗位名称*", "部门编码", "直接上级编码"]
-    kpi_headers = ["岗位编码*", "序号*", "关键职责*", "权重*", "绩效标准", "考核周期"]
+    kpi_headers = ["岗位编码*", "序号*", "关键职责*", "权重*", "绩效标准", "考核周期",
+                   "指标名称", "单位", "方向", "目标值", "门槛值", "计分规则", "每次扣分"]  # fmt: skip
     assert [cell.value for cell in book["考核标准"][1]] == kpi_headers
     # Headers only: nothing to clear first. The examples are on a sheet of their own, never imported.
     assert all(sheet.max_row == 1 for sheet in book.worksheets[1:] if sheet.title != "示例")

@@ -614,3 +614,50 @@ def test_the_summary_reports_families_grades_dotted_lines_concurrent_posts_and_t
         "positions with time shares": synthetic().filter(items__share__isnull=False).distinct().count(),
     }
     assert f"Created {SIZE} synthetic positions" in summary
+
+
+TARGET_FIELDS = ("metric", "unit", "direction", "target", "floor", "rule", "points")
+
+
+def kpi_targets():
+    return list(
+        KPI.objects.filter(position__code__startswith="SYN-")
+        .order_by("position__code", "order")
+        .values_list("responsibility", *TARGET_FIELDS)
+    )
+
+
+@pytest.mark.django_db
+def test_without_targets_no_kpi_has_one():
+    synth()
+    assert {row[1:] for row in kpi_targets()} == {("", "", "", None, None, "direct", None)}
+
+
+@pytest.mark.django_db
+def test_targets_gives_about_that_share_of_kpis_valid_targets_of_all_four_rules():
+    synth(targets=0.4)
+    rows = kpi_targets()
+    with_target = [row for row in rows if row[6] != "direct" or row[4] is not None]
+    assert 0.3 < len(with_target) / len(rows) < 0.5
+    assert Counter(row[6] for row in with_target).keys() == {"direct", "linear", "threshold", "deduction"}
+    for responsibility, *values in with_target:
+        assert KPI.target_errors(dict(zip(TARGET_FIELDS, values, strict=True))) == {}, (responsibility, values)
+        assert values[0], "every target has a metric name"
+
+
+@pytest.mark.django_db
+def test_targets_leave_the_rest_of_the_organisation_as_the_seed_gives_it_and_repeat_with_the_seed():
+    synth()
+    plain = [row[0] for row in kpi_targets()], Counter(synthetic().values_list("title", flat=True))
+    synth(replace=True, targets=0.5)
+    first = kpi_targets()
+    assert ([row[0] for row in first], Counter(synthetic().values_list("title", flat=True))) == plain
+    synth(replace=True, targets=0.5)
+    assert kpi_targets() == first
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("share", [-0.1, 1.5, float("nan")])
+def test_targets_is_a_share_from_0_to_1(share):
+    with pytest.raises(CommandError, match="--targets"):
+        synth(targets=share)

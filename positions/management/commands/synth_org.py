@@ -139,6 +139,43 @@ class PlannedKPI:
     weight: Decimal | None
     standard: str
     cycle: str = ""
+    # The target and its scoring (--targets): none unless asked for.
+    metric: str = ""
+    unit: str = ""
+    direction: str = ""
+    target: Decimal | None = None
+    floor: Decimal | None = None
+    rule: str = KPI.Rule.DIRECT
+    points: Decimal | None = None
+
+
+# Plausible targets, one list per scoring rule: (metric, unit, direction, target, how far the floor lies
+# from it) for linear, (metric, unit, direction, target) for threshold and for a target scored directly,
+# (metric, unit, points per occurrence) for deduction. Targets are jittered a little per KPI.
+LINEAR_TARGETS = (
+    ("计划完成率", "%", "higher", Decimal(95), Decimal(20)),
+    ("客户满意度", "分", "higher", Decimal(90), Decimal(20)),
+    ("处理及时率", "%", "higher", Decimal(98), Decimal(13)),
+    ("系统可用率", "%", "higher", Decimal("99.9"), Decimal("0.9")),
+    ("平均处理时长", "小时", "lower", Decimal(24), Decimal(24)),
+    ("成本偏差率", "%", "lower", Decimal(3), Decimal(7)),
+)
+THRESHOLD_TARGETS = (
+    ("报表按时提交率", "%", "higher", Decimal(100)),
+    ("制度执行率", "%", "higher", Decimal(100)),
+    ("重大差错", "次", "lower", Decimal(0)),
+)
+DIRECT_TARGETS = (
+    ("培训学时", "学时", "higher", Decimal(40)),
+    ("改进建议", "条", "higher", Decimal(6)),
+    ("预算执行偏差", "%", "lower", Decimal(5)),
+)
+DEDUCTION_TARGETS = (
+    ("工作差错", "次", Decimal(5)),
+    ("客户有效投诉", "次", Decimal(10)),
+    ("违规操作", "起", Decimal(20)),
+    ("迟报漏报", "次", Decimal("2.5")),
+)
 
 
 class Unit(NamedTuple):
@@ -287,8 +324,10 @@ def _person(rng):
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN_NAME_CHARACTERS) for _ in range(rng.choice((1, 2, 2))))
 
 
-def plan_organisation(n, rng):
-    """The whole organisation in memory: departments, positions, their job descriptions and the lines between them."""
+def plan_organisation(n, rng, targets=0.0):
+    """The whole organisation in memory: departments, positions, their job descriptions and the lines between them.
+
+    `targets`: the share of KPIs (0 to 1) given a target and a scoring rule (none by default)."""
     parents, levels, reports = plan_reporting_lines(n, rng)
     company = rng.choice(COMPANY_NAMES)
     departments = [PlannedDepartment(f"{PREFIX}D00001", company, None, 0)]
@@ -322,7 +361,39 @@ def plan_organisation(n, rng):
     # The sections added since draw from a stream of their own, taken after everything above,
     # so each seed still gives the tree, titles and holders it gave before they existed.
     _complete(plan, random.Random(rng.getrandbits(64)))
+    if targets > 0:  # drawn last, from a stream of its own: without targets a seed gives what it gave before
+        _set_targets(plan, random.Random(rng.getrandbits(64)), targets)
     return plan
+
+
+def _set_targets(plan, rng, share):
+    """Give about `share` of the KPIs a target and a rule, the four rules in turn by chance, each valid
+    (assessments.models.KPI.read_targets would accept it)."""
+    for position in plan.positions:
+        for kpi in position.kpis:
+            if rng.random() >= share:
+                continue
+            rule = rng.choice(KPI.Rule.values)
+            if rule == KPI.Rule.LINEAR:
+                kpi.metric, kpi.unit, kpi.direction, target, spread = rng.choice(LINEAR_TARGETS)
+                kpi.target = _jittered(rng, target, kpi.unit)
+                kpi.floor = kpi.target - spread if kpi.direction == "higher" else kpi.target + spread
+            elif rule == KPI.Rule.THRESHOLD:
+                kpi.metric, kpi.unit, kpi.direction, kpi.target = rng.choice(THRESHOLD_TARGETS)
+            elif rule == KPI.Rule.DEDUCTION:
+                kpi.metric, kpi.unit, kpi.points = rng.choice(DEDUCTION_TARGETS)
+                kpi.direction = "lower" if rng.random() < 0.5 else ""
+            else:
+                kpi.metric, kpi.unit, kpi.direction, target = rng.choice(DIRECT_TARGETS)
+                kpi.target = _jittered(rng, target, kpi.unit)
+            kpi.rule = rule
+
+
+def _jittered(rng, target, unit):
+    """A target a little off the usual one (a percentage never above 100): 95 becomes 93, 95 or 97."""
+    step = Decimal("0.05") if target != target.to_integral_value() else Decimal(2)
+    value = target + step * rng.choice((-1, 0, 0, 1))
+    return min(value, Decimal(100)) if unit == "%" else max(value, Decimal(0))
 
 
 def _sub_unit_names(rng, level, parent_unit):
@@ -890,7 +961,7 @@ def _insert(plan):
                     yield pk, kind.value, order, text, None
 
     kpis = (
-        (pk, order, k.responsibility, k.weight, k.standard, k.cycle)
+        (pk, order, k.responsibility, k.weight, k.standard, k.cycle, *(getattr(k, name) for name in KPI.TARGET_FIELDS))
         for pk, p in owned
         for order, k in enumerate(p.kpis, start=1)
     )
@@ -901,7 +972,9 @@ def _insert(plan):
         "families": len(family_pks),
         "grades": len(grade_pks),
         "items": _insert_rows(DescriptionItem, ("position", "kind", "order", "text", "share"), items()),
-        "kpis": _insert_rows(KPI, ("position", "order", "responsibility", "weight", "standard", "cycle"), kpis),
+        "kpis": _insert_rows(
+            KPI, ("position", "order", "responsibility", "weight", "standard", "cycle", *KPI.TARGET_FIELDS), kpis
+        ),
         "links": _insert_rows(PositionLink, ("source", "target", "kind", "order"), links),
     }
     held = [(pk, name) for pk, p in owned for name in p.holders]
@@ -975,8 +1048,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replace", action="store_true", help="delete an existing synthetic organisation first instead of refusing"
         )
+        parser.add_argument(
+            "--targets",
+            type=float,
+            default=0.0,
+            metavar="SHARE",
+            help="the share of KPIs (0 to 1) given a target and a scoring rule, all four rules; default 0: none",
+        )
 
-    def handle(self, *args, positions, seed, replace, **options):
+    def handle(self, *args, positions, seed, replace, targets=0.0, **options):
         if positions < MIN_POSITIONS:
             raise CommandError(
                 f"--positions must be at least {MIN_POSITIONS}: a tree of {MIN_DEPTH} levels with "
@@ -984,7 +1064,9 @@ class Command(BaseCommand):
             )
         started = time.perf_counter()
         # Planning is pure Python and happens before the locks are taken, so the locks are held briefly.
-        plan = plan_organisation(positions, random.Random(seed))
+        if not 0 <= targets <= 1:
+            raise CommandError(f"--targets is a share from 0 to 1 (0.3: about 30% of KPIs), not {targets}.")
+        plan = plan_organisation(positions, random.Random(seed), targets)
         removed = 0
         # One action of the system: the deleted versions of a replaced organisation and the new one's.
         with transaction.atomic(), history.acting(comment=f"synth_org --positions {positions} --seed {seed}"):
