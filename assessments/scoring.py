@@ -13,6 +13,8 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from portal.formatting import plain_decimal
@@ -132,40 +134,45 @@ class RaterWeights:
         object.__setattr__(self, "superior_weight", int(self.superior_weight))
 
 
+class RuleIncomplete(InvalidInput):
+    """A KPI's target fields that its rule cannot score with; the message is the KPI model's own (KPI.read_targets,
+    the one place that judges them), in the language active when it is shown."""
+
+    code = "rule_incomplete"
+
+    def __init__(self, values):
+        self.values, self.params = values, {}
+        ValueError.__init__(self, self.english)
+
+    def _problem(self):
+        from assessments.models import KPI  # the models import this module's constants
+
+        _targets, errors = KPI.read_targets(self.values)
+        return next(iter(errors.values()))
+
+    @property
+    def message(self):
+        return lazy(self._problem, str)()
+
+    @property
+    def english(self):
+        with translation.override("en"):
+            return self._problem()
+
+    def __str__(self):
+        return self._problem()
+
+
 def check_rule(rule, *, target=None, floor=None, direction="", points=None):
-    """Whether a KPI's rule has what it needs: linear a target, a floor on the worse side and a direction;
-    threshold a target and a direction; deduction the points per occurrence. Raises InvalidInput."""
-    if rule == DIRECT:
-        return
-    if rule == LINEAR:
-        if target is None or floor is None or direction not in (HIGHER, LOWER):
-            raise InvalidInput(
-                gettext_noop("A linear rule needs a target, a floor and a direction (higher or lower is better)."),
-                "linear_incomplete",
-            )
-        target, floor = _fraction(target, name="target"), _fraction(floor, name="floor")
-        if (direction == HIGHER and not floor < target) or (direction == LOWER and not floor > target):
-            raise InvalidInput(
-                gettext_noop(
-                    "The floor must be below the target when higher is better, and above it when lower is better."
-                ),
-                "floor_side",
-            )
-    elif rule == THRESHOLD:
-        if target is None or direction not in (HIGHER, LOWER):
-            raise InvalidInput(
-                gettext_noop("A threshold rule needs a target and a direction (higher or lower is better)."),
-                "threshold_incomplete",
-            )
-        _fraction(target, name="target")
-    elif rule == DEDUCTION:
-        if points is None or _fraction(points, name="points") <= 0:
-            raise InvalidInput(
-                gettext_noop("A deduction rule needs the points taken off per occurrence, more than 0."),
-                "deduction_incomplete",
-            )
-    else:
-        raise InvalidInput(gettext_noop("There is no scoring rule “%(value)s”."), "rule_unknown", value=rule)
+    """Whether a KPI's rule has what it needs (linear a target, a floor on the worse side and a direction;
+    threshold a target and a direction; deduction the points per occurrence), as the KPI model judges it when
+    the job description is saved: raises RuleIncomplete with the model's message."""
+    from assessments.models import KPI
+
+    values = {"rule": rule, "target": target, "floor": floor, "direction": direction, "points": points}
+    _targets, errors = KPI.read_targets(values)
+    if errors:
+        raise RuleIncomplete(values)
 
 
 def check_actual(rule, actual):

@@ -303,26 +303,32 @@ def test_a_direct_rule_or_a_missing_actual_has_no_rule_score():
 
 
 @pytest.mark.parametrize(
-    ("rule", "fields", "code"),
+    ("rule", "fields"),
     [
-        (R.LINEAR, {"target": D(95), "direction": "higher"}, "linear_incomplete"),
-        (R.LINEAR, {"target": D(95), "floor": D(80)}, "linear_incomplete"),
-        (R.LINEAR, {"target": D(95), "floor": D(95), "direction": "higher"}, "floor_side"),
-        (R.LINEAR, {"target": D(95), "floor": D(80), "direction": "lower"}, "floor_side"),
-        (R.LINEAR, {"target": D(2), "floor": D(10), "direction": "higher"}, "floor_side"),
-        (R.THRESHOLD, {"direction": "higher"}, "threshold_incomplete"),
-        (R.THRESHOLD, {"target": D(95)}, "threshold_incomplete"),
-        (R.DEDUCTION, {}, "deduction_incomplete"),
-        (R.DEDUCTION, {"points": D(0)}, "deduction_incomplete"),
-        ("bonus", {}, "rule_unknown"),
+        (R.LINEAR, {"target": D(95), "direction": "higher"}),
+        (R.LINEAR, {"target": D(95), "floor": D(80)}),
+        (R.LINEAR, {"target": D(95), "floor": D(95), "direction": "higher"}),
+        (R.LINEAR, {"target": D(95), "floor": D(80), "direction": "lower"}),
+        (R.LINEAR, {"target": D(2), "floor": D(10), "direction": "higher"}),
+        (R.THRESHOLD, {"direction": "higher"}),
+        (R.THRESHOLD, {"target": D(95)}),
+        (R.DEDUCTION, {}),
+        (R.DEDUCTION, {"points": D(0)}),
+        ("bonus", {}),
     ],
 )
-def test_a_rule_without_what_it_needs_is_refused(rule, fields, code):
+def test_a_rule_without_what_it_needs_is_refused_as_the_kpi_model_refuses_it(rule, fields):
+    """One rule in one place: scoring asks KPI.read_targets, which judges a job description's KPI when it is saved."""
+    from assessments.models import KPI
+
     with pytest.raises(InvalidInput) as refused:
         check_rule(rule, **fields)
-    assert refused.value.code == code
+    assert refused.value.code == "rule_incomplete"
+    _targets, errors = KPI.read_targets({"rule": rule, **fields})
+    assert str(refused.value) == next(iter(errors.values()))
     with translation.override("zh-hans"):
-        assert re.search(r"[\u4e00-\u9fff]", str(refused.value))
+        chinese = str(refused.value)
+    assert re.search(r"[\u4e00-\u9fff]", chinese) and chinese != refused.value.english  # shown translated
 
 
 @pytest.mark.parametrize("cap", [99, 151, D("150.01")])
