@@ -333,9 +333,9 @@ class AssessmentLine(models.Model):
     # What the raters enter.
     actual = models.DecimalField(_("actual value (实际值)"), max_digits=18, decimal_places=4, null=True, blank=True)
     self_score = models.DecimalField(_("self score"), max_digits=5, decimal_places=2, null=True, blank=True)
-    self_comment = models.TextField(_("self comment"), blank=True, max_length=2000)
+    self_comment = models.TextField(_("self comment"), blank=True, default="", max_length=2000)
     superior_score = models.DecimalField(_("superior's score"), max_digits=5, decimal_places=2, null=True, blank=True)
-    superior_comment = models.TextField(_("superior's comment"), blank=True, max_length=2000)
+    superior_comment = models.TextField(_("superior's comment"), blank=True, default="", max_length=2000)
 
     class Meta:
         verbose_name = _("assessment line")
