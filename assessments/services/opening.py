@@ -114,6 +114,7 @@ def open_cycle(
                 for line in rows
             ],
         )
+    cycle.n_assessments = len(created)
     return cycle
 
 

@@ -36,6 +36,10 @@ def holds(person, position, kind=Assignment.Kind.PRIMARY):
 
 @pytest.fixture
 def org(db):
+    return assessed_org()
+
+
+def assessed_org():
     """总部 (HQ) with 销售部 (SALES) and 研发部 (RND) under it. Assessable in a yearly cycle: BOSS, SELLER and DEV
     (SELLER has a quarterly KPI and a yearly one); left out: DRAFT (a draft), HALF (KPI weights total 90), QTR
     (quarterly KPIs only). Ann holds BOSS, Bob SELLER and DEV as a concurrent post, Cat DEV, Dan HALF, Eve DRAFT,

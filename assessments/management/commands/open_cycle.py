@@ -99,7 +99,8 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise CommandError(messages(error)) from None
-        count = cycle.assessments.count()
-        self.stdout.write(f"Opened “{cycle.name}”: {count} assessments, {len(cycle.left_out)} posts left out.")
+        self.stdout.write(
+            f"Opened “{cycle.name}”: {cycle.n_assessments} assessments, {len(cycle.left_out)} posts left out."
+        )
         for entry in cycle.left_out:
             self.stdout.write(f"  {entry['code']} {entry['title']}: {reason_text(entry)}")
