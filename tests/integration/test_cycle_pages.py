@@ -252,3 +252,16 @@ def test_holders_are_current_assignments_only(org, hr_user):
 
     assert not cycle.assessments.filter(person=org["Cat"]).exists()
     assert Position.objects.filter(code="DEV").exists()
+
+
+def test_the_django_admin_shows_cycles_and_assessments_but_changes_nothing(cycle, admin_user):
+    client = signed_in(admin_user, "en")
+    assessment = cycle.assessments.first()
+
+    assert client.get("/admin/assessments/assessmentcycle/").status_code == 200
+    assert client.get(f"/admin/assessments/assessmentcycle/{cycle.pk}/change/").status_code == 200
+    page = client.get(f"/admin/assessments/assessment/{assessment.pk}/change/")
+    assert page.status_code == 200 and assessment.lines.first().responsibility in page.content.decode()
+    assert client.get("/admin/assessments/assessmentcycle/add/").status_code == 403
+    assert client.post(f"/admin/assessments/assessmentcycle/{cycle.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert AssessmentCycle.objects.filter(pk=cycle.pk).exists()
