@@ -94,7 +94,11 @@ def open_cycle(
     )
     _validate(cycle)
     with transaction.atomic():
-        lock_tree(AssessmentCycle)  # two openings at once would each miss the other's overlap
+        # Under a lock (PostgreSQL: an advisory lock for the cycles' table, released at commit), so that two
+        # openings at once cannot both find the name free or miss each other's overlap.
+        lock_tree(AssessmentCycle)
+        if AssessmentCycle.objects.filter(name=cycle.name).exists():
+            raise ValidationError({"name": [_("A cycle with this name already exists.")]})
         _refuse_overlap(cycle)
         at = history.clock()
         cycle.opened_at = at
@@ -155,8 +159,6 @@ def _validate(cycle):
             _("A name is at most %(limit)d characters; this one has %(length)d.")
             % {"limit": name_field.max_length, "length": len(cycle.name)}
         ]
-    elif AssessmentCycle.objects.filter(name=cycle.name).exists():
-        errors["name"] = [_("A cycle with this name already exists.")]
     if cycle.kpi_cycle not in KPI.Cycle.values:
         errors["kpi_cycle"] = [
             _("“%(value)s” is not a KPI cycle type; use one of %(types)s.")

@@ -409,7 +409,7 @@ def test_opening_takes_the_same_number_of_queries_whatever_the_size_of_the_organ
     # (SQLite writes at most 999 values a statement: the lines of these few fit in one.)
     assert Assessment.objects.filter(cycle__name="大").count() == 3 + 1 + 12
     assert AssessmentLine.objects.filter(assessment__cycle__name="大").count() == 5 + 2 + 24
-    # the name is free; the transaction's savepoint; the lock (PostgreSQL only); no overlapping cycle; the posts
+    # the transaction's savepoint; the lock (PostgreSQL only); the name is free; no overlapping cycle; the posts
     # in scope; their versions as of now; their holders; the JD template; the cycle; its assessments; their
     # lines (on PostgreSQL a COPY, which Django's query log does not see); the savepoint's release.
     assert small == large == 11
