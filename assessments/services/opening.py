@@ -55,7 +55,9 @@ def reason_text(entry):
     """A left-out post's reason in the active language, with the completeness rule's problems."""
     text = str(REASONS.get(entry.get("reason"), entry.get("reason", "")))
     problems = [str(KINDS[kind]) for kind in entry.get("problems") or () if kind in KINDS]
-    return f"{text}: {'; '.join(problems)}" if problems else text
+    if not problems:
+        return text
+    return _("%(reason)s: %(problems)s") % {"reason": text, "problems": _("; ").join(problems)}
 
 
 def kpis_of_type(kpis, kpi_cycle):

@@ -119,6 +119,7 @@ def test_posts_that_cannot_be_assessed_are_kept_on_the_cycle_with_their_reasons(
         assert reason_text(left_out["QTR"]) == "No KPI of this cycle type"
     with translation.override("zh-hans"):
         assert reason_text(left_out["DRAFT"]) == "无已发布的岗位说明书"
+        assert reason_text(left_out["HALF"]) == "考核标准不完整：考核标准权重合计不为 100%"
 
 
 def test_a_post_with_no_version_in_the_history_has_no_published_job_description(org):
@@ -427,14 +428,15 @@ def run(*args):
 
 
 def test_the_open_cycle_command_opens_a_cycle_as_the_command_line(org):
-    out = run(
-        "open_cycle", "2026 年度", "--type", "yearly", "--start", "2026-01-01", "--end", "2026-12-31",
-        "--self-weight", "20", "--cap", "120", "--concurrent-share", "30", "--department", "HQ",
-    )  # fmt: skip
+    with translation.override("en"):
+        out = run(
+            "open_cycle", "2026 年度", "--type", "yearly", "--start", "2026-01-01", "--end", "2026-12-31",
+            "--self-weight", "20", "--cap", "120", "--concurrent-share", "30", "--department", "HQ",
+        )  # fmt: skip
 
     cycle = AssessmentCycle.objects.get()
     assert "Opened “2026 年度”: 4 assessments, 3 posts left out." in out
-    assert "HALF" in out and "考核标准权重合计不为 100%" in out  # in the default language, Chinese
+    assert "HALF" in out and "KPIs incomplete: KPI weights that do not total 100%" in out
     assert (cycle.self_weight, cycle.superior_weight, cycle.cap, cycle.concurrent_share) == (
         20, 80, Decimal("120"), Decimal("30"),
     )  # fmt: skip
