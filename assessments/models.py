@@ -2,6 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -315,3 +316,277 @@ def _target_number(value, name, errors):
         errors[name] = gettext("Give at most four decimal places, not %(value)s.") % {"value": value}
         return None
     return number
+
+
+# Assessment cycles (考核周期) ----------------------------------------------------------------------
+# The cycle is opened by assessments/services/opening.py, which freezes each post's KPI rows as published
+# at that instant (from the history) into the lines below: a later edit of the job description never
+# rewrites an assessment.
+
+CAP_RANGE = (Decimal("100"), Decimal("150"))
+FULL = Decimal("100")
+# A constraint's message is %-formatted (with the constraint's name): a percent sign is written %%.
+SHARE_RANGE = _("The share of concurrent posts must be more than 0%% and less than 100%%.")
+
+
+class AssessmentCycle(models.Model):
+    """A round of assessments (考核周期): the KPIs of one cycle type, over the whole organisation or a
+    department subtree, between two dates, with the raters' weights, the score cap and the share of
+    concurrent posts (兼岗)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    name = models.CharField(
+        _("name"),
+        max_length=100,
+        unique=True,
+        error_messages={"unique": _("A cycle with this name already exists.")},
+    )
+    kpi_cycle = models.CharField(_("KPI cycle type"), max_length=12, choices=KPI.Cycle.choices)
+    starts_on = models.DateField(_("start date"))
+    ends_on = models.DateField(_("end date"))
+    # The scope: a department and every department under it; empty for the whole organisation.
+    department = models.ForeignKey(
+        "org_tree.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assessment_cycles",
+        verbose_name=_("department (and those under it)"),
+        help_text=_("Empty: the whole organisation."),
+    )
+    # Whole percentages totalling 100 (20/80, 0/100): a line's score is self × w_self + superior × w_superior, / 100.
+    self_weight = models.PositiveSmallIntegerField(_("self-assessment weight (%)"), default=0)
+    superior_weight = models.PositiveSmallIntegerField(_("superior's weight (%)"), default=100)
+    cap = models.DecimalField(_("score cap"), max_digits=5, decimal_places=2, default=Decimal("100"))
+    # Empty: concurrent posts are not assessed. Otherwise the share (%) of the person's result their
+    # concurrent posts carry together; the primary post carries the rest.
+    concurrent_share = models.DecimalField(
+        _("share of concurrent posts (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Empty: concurrent posts (兼岗) are not assessed."),
+    )
+    status = models.CharField(_("status"), max_length=6, choices=Status.choices, default=Status.OPEN)
+    opened_at = models.DateTimeField(_("opened at"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
+    )
+    # The posts in scope that could not be assessed, as the opening found them (language-neutral; the
+    # cycle's page words them): [{"code", "title", "department", "reason", "problems": [completeness kinds]}].
+    left_out = models.JSONField(_("posts left out"), default=list, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("assessment cycle")
+        verbose_name_plural = _("assessment cycles")
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(self_weight__lte=100)
+                & Q(superior_weight__lte=100)
+                & Q(self_weight=100 - models.F("superior_weight")),
+                name="%(app_label)s_%(class)s_weights_total",
+                violation_error_message=_("The self-assessment and superior's weights must total 100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(cap__gte=CAP_RANGE[0], cap__lte=CAP_RANGE[1]),
+                name="%(app_label)s_%(class)s_cap_range",
+                violation_error_message=_("The score cap must be between 100 and 150."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+                violation_error_message=_("A cycle cannot end before it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(concurrent_share__isnull=True) | Q(concurrent_share__gt=0, concurrent_share__lt=100),
+                name="%(app_label)s_%(class)s_concurrent_share_range",
+                violation_error_message=SHARE_RANGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(closed_at__isnull=False),
+                name="%(app_label)s_%(class)s_closed_when",
+                violation_error_message=_("A closed cycle needs the time it was closed."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("assessments:cycle", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+    @property
+    def assesses_concurrent_posts(self):
+        return self.concurrent_share is not None
+
+    def clean(self):
+        """Say at the field what the constraints refuse."""
+        super().clean()
+        errors = {}
+        if self.self_weight is not None and self.superior_weight is not None:
+            if self.self_weight + self.superior_weight != 100:
+                errors["self_weight"] = _("The self-assessment and superior's weights must total 100.")
+        if self.cap is not None and not CAP_RANGE[0] <= self.cap <= CAP_RANGE[1]:
+            errors["cap"] = _("The score cap must be between 100 and 150.")
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("A cycle cannot end before it starts.")
+        if self.concurrent_share is not None and not 0 < self.concurrent_share < FULL:
+            errors["concurrent_share"] = SHARE_RANGE % {}
+        if errors:
+            raise ValidationError(errors)
+
+
+class Assessment(models.Model):
+    """One person's assessment in one post (主岗 or 兼岗) for a cycle, with the post's KPI rows frozen as
+    published when the cycle opened (its lines)."""
+
+    class Step(models.TextChoices):
+        NOT_STARTED = "not-started", _("Not started")
+        SELF = "self", _("Self-assessment")
+        SUPERIOR = "superior", _("Superior scoring")
+        REVIEW = "review", _("Second-level review")
+        DONE = "done", _("Done")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        DISAGREED = "disagreed", _("Disagreed")
+
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", _("Primary post (主岗)")
+        CONCURRENT = "concurrent", _("Concurrent post (兼岗)")
+
+    cycle = models.ForeignKey(
+        AssessmentCycle, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("cycle")
+    )
+    person = models.ForeignKey(
+        "positions.Person", on_delete=models.PROTECT, related_name="assessments", verbose_name=_("person")
+    )
+    # Null once the post is deleted: the assessment keeps the post's code, title and department as they were.
+    position = models.ForeignKey(
+        "positions.Position",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        verbose_name=_("position"),
+    )
+    position_code = models.CharField(_("position code"), max_length=40)
+    position_title = models.CharField(_("position title"), max_length=200)
+    department = models.ForeignKey(
+        "org_tree.Department",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        verbose_name=_("department"),
+    )
+    department_name = models.CharField(_("department name"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PRIMARY)
+    # The share (%) of the person's result this post carries (100 for one post; 70/30 with a concurrent one).
+    share = models.DecimalField(_("share (%)"), max_digits=5, decimal_places=2, default=Decimal("100"))
+    step = models.CharField(_("step"), max_length=12, choices=Step.choices, default=Step.NOT_STARTED)
+    # Bumped by every save of the assessment: a writer that started from an older one is refused (lost updates).
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    frozen_at = models.DateTimeField(_("KPIs frozen at"), editable=False)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["cycle", "position_code", "person"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "person", "position_code"],
+                name="%(app_label)s_%(class)s_once_per_post",
+                violation_error_message=_("This person already has an assessment for this post in this cycle."),
+            ),
+            models.CheckConstraint(
+                condition=Q(share__gt=0, share__lte=100),
+                name="%(app_label)s_%(class)s_share_range",
+                violation_error_message=_("A share must be more than 0%% and at most 100%%."),
+            ),
+        ]
+        indexes = [models.Index(fields=["cycle", "step"], name="assessments_cycle_step")]
+
+    def __str__(self):
+        return f"{self.cycle} · {self.position_code} · {self.person}"
+
+
+class AssessmentLine(models.Model):
+    """One frozen KPI row of an assessment (its text, weight, cycle and target as published when the
+    cycle opened), with the actual value and the raters' scores and comments."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="lines", verbose_name=_("assessment")
+    )
+    order = models.PositiveIntegerField(_("order"))
+    # The KPI row as it was published (KPI's fields, copied: never read from the job description again).
+    responsibility = models.TextField(_("key responsibility"), max_length=2000)
+    weight = models.DecimalField(_("weight (%)"), max_digits=5, decimal_places=2)
+    standard = models.TextField(_("performance standard"), blank=True, max_length=2000)
+    cycle = models.CharField(_("assessment cycle"), max_length=12, choices=KPI.Cycle.choices, blank=True)
+    metric = models.CharField(_("metric"), max_length=100, blank=True, default="")
+    unit = models.CharField(_("unit"), max_length=20, blank=True, default="")
+    direction = models.CharField(_("direction"), max_length=6, choices=KPI.Direction.choices, blank=True, default="")
+    target = models.DecimalField(_("target value (目标值)"), max_digits=18, decimal_places=4, null=True, blank=True)
+    floor = models.DecimalField(_("floor (门槛值)"), max_digits=18, decimal_places=4, null=True, blank=True)
+    rule = models.CharField(_("scoring rule"), max_length=10, choices=KPI.Rule.choices, default=KPI.Rule.DIRECT)
+    points = models.DecimalField(_("points per occurrence"), max_digits=7, decimal_places=2, null=True, blank=True)
+    # What the raters enter.
+    actual = models.DecimalField(_("actual value (实际值)"), max_digits=18, decimal_places=4, null=True, blank=True)
+    self_score = models.DecimalField(_("self score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    self_comment = models.TextField(_("self comment"), blank=True, default="", max_length=2000)
+    superior_score = models.DecimalField(_("superior's score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    superior_comment = models.TextField(_("superior's comment"), blank=True, default="", max_length=2000)
+
+    class Meta:
+        verbose_name = _("assessment line")
+        verbose_name_plural = _("assessment lines")
+        ordering = ["assessment", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "order"],
+                name="%(app_label)s_%(class)s_unique_order",
+                violation_error_message=_("Two lines of one assessment cannot share an order number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gt=0, weight__lte=100),
+                name="%(app_label)s_%(class)s_weight_range",
+                violation_error_message=_("A weight must be more than 0%% and at most 100%%."),
+            ),
+            models.CheckConstraint(
+                condition=Q(self_score__isnull=True) | Q(self_score__gte=0, self_score__lte=CAP_RANGE[1]),
+                name="%(app_label)s_%(class)s_self_score_range",
+                violation_error_message=_("A score must be between 0 and 150."),
+            ),
+            models.CheckConstraint(
+                condition=Q(superior_score__isnull=True) | Q(superior_score__gte=0, superior_score__lte=CAP_RANGE[1]),
+                name="%(app_label)s_%(class)s_superior_score_range",
+                violation_error_message=_("A score must be between 0 and 150."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.responsibility

@@ -20,6 +20,8 @@ CONTENT = {
     "org_tree": ["department", "jobcategory", "jobfamily", "grade"],
     "assessments": ["kpi"],
 }
+# Assessment cycles (考核周期) and what they hold: HR opens, runs and closes them.
+ASSESSING = {"assessments": ["assessmentcycle", "assessment", "assessmentline"]}
 # How the portal itself is set up: the organisation's job-description template.
 CONFIGURATION = {"positions": ["jdtemplate"]}
 # The record of every change (the audit log): read by Administrators, written only by the portal.
@@ -34,9 +36,9 @@ WRITE = ("view", "add", "change", "delete")
 # Role -> [(models, actions)]. Reading needs "view"; editing job descriptions "change" on positions;
 # changing the JD template "change" on jdtemplate.
 ROLES = {
-    ADMINISTRATOR: [(CONTENT, WRITE), (CONFIGURATION, WRITE), (AUDIT, READ), (APPROVAL, APPROVE)],
+    ADMINISTRATOR: [(CONTENT, WRITE), (CONFIGURATION, WRITE), (AUDIT, READ), (APPROVAL, APPROVE), (ASSESSING, WRITE)],
     APPROVER: [(APPROVAL, APPROVE)],
-    HR_EDITOR: [(CONTENT, WRITE), (CONFIGURATION, READ)],
+    HR_EDITOR: [(CONTENT, WRITE), (CONFIGURATION, READ), (ASSESSING, WRITE)],
     MANAGER: [(CONTENT, READ)],
     VIEWER: [(CONTENT, READ)],
 }

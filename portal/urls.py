@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("org_tree.urls")),
     path("", include("positions.urls")),
     path("", include("transfers.urls")),
+    path("", include("assessments.urls")),
     path("api/", include("positions.api.urls")),
     path("admin/", admin.site.urls),
 ]

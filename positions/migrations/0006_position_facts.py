@@ -7,6 +7,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('positions', '0005_remove_holder'),
+        # count_facts reads the KPI rows: declared, so no migration order of another app can run it first.
+        ('assessments', '0001_initial'),
     ]
 
     operations = [

@@ -123,6 +123,34 @@ def person_page(page, url):
     page.goto(f"{url}/people/{Person.objects.get(employee_number='E0004').pk}/")
 
 
+def refused_cycle(page, url):
+    """Opening a cycle with weights that do not total 100 and a cap above 150: errors at the fields."""
+    page.goto(f"{url}/assessments/cycles/new/")
+    page.fill("#id_name", "2026 年度")
+    page.fill("#id_starts_on", "2026-01-01")
+    page.fill("#id_ends_on", "2026-12-31")
+    page.fill("#id_self_weight", "120")
+    page.fill("#id_cap", "151")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("main .errorlist")
+
+
+def cycle_page(page, url):
+    """An open cycle of the seed organisation: one post assessed (the only one held), one left out (a draft)."""
+    import datetime
+
+    from assessments.services.opening import open_cycle
+    from positions.models import Assignment, Position
+
+    holder = Person.objects.create(employee_number="E0100", name="李员工")
+    Assignment.objects.create(person=holder, position=Position.objects.get(code="DPT-YW-03"))
+    save_documents([Save({"status": "draft"}, code="DPT-YW-N03")])  # left out: no published job description
+    cycle = open_cycle(
+        name="2026 年度", kpi_cycle="yearly", starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 12, 31)
+    )
+    page.goto(f"{url}{cycle.get_absolute_url()}")
+
+
 # (id, role, path or a function that brings the page to the state checked)
 PAGES = [
     ("login", None, "/accounts/login/?next=/org/"),
@@ -162,6 +190,10 @@ PAGES = [
     ("jd-template", "admin", "/settings/jd-template/"),
     ("audit", "admin", "/audit/"),
     ("audit-refused-filters", "admin", "/audit/?since=2026-02-30&department=99999"),
+    ("cycles", "hr", "/assessments/cycles/"),
+    ("cycle-new", "hr", "/assessments/cycles/new/"),
+    ("cycle-new-refused", "hr", refused_cycle),
+    ("cycle", "hr", cycle_page),
     ("not-found", "viewer", "/positions/NO-SUCH-POST/"),
     ("forbidden", "viewer", "/positions/DPT-YW-03/edit/"),
 ]

@@ -18,6 +18,7 @@ Form posts carry what the browser would send: the form an Administrator is shown
 API writes carry `If-Match: *`, so that the permission, not the precondition, decides.
 """
 
+import datetime
 import json
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -30,6 +31,7 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+from assessments.services.opening import open_cycle
 from org_tree.models import Department, Grade, JobCategory, JobFamily
 from portal.roles import APPROVER
 from portal.roles import VIEWER as VIEWER_ROLE
@@ -80,7 +82,7 @@ class Form:
 @dataclass(frozen=True)
 class Row:
     method: str
-    url: str  # may name {holder}, {newcomer}, {assignment}, {position}, {leaf}, {template}, {hr} and jobs: see `world`
+    url: str  # may name {holder}, {newcomer}, {assignment}, {position}, {leaf}, {template}, {hr}, jobs and {cycle}: see `world`
     allowed: frozenset
     ok: object  # what an allowed role gets: a status, or {role: status} with "signed in" for the rest
     kind: str = PAGE
@@ -230,6 +232,22 @@ MATRIX = [
         302,
         data=Form("/people/{holder}/", {"ended_on": None}, {"ended_on": "2025-06-30"}),
     ),
+    # Assessment cycles: HR editors and Administrators open, follow and close them.
+    Row("GET", "/assessments/cycles/", EDITORS, 200),
+    Row("GET", "/assessments/cycles/new/", EDITORS, 200),
+    Row("GET", "/assessments/cycles/{cycle}/", EDITORS, 200),
+    Row(
+        "POST",
+        "/assessments/cycles/new/",
+        EDITORS,
+        302,
+        data=Form(
+            "/assessments/cycles/new/",
+            {"name": None},
+            {"name": "2027 年度", "kpi_cycle": "yearly", "starts_on": "2027-01-01", "ends_on": "2027-12-31"},
+        ),
+    ),
+    Row("POST", "/assessments/cycles/{cycle}/close/", EDITORS, 302),
     Row(
         "POST",
         "/people/new/",
@@ -420,7 +438,7 @@ MATRIX = [
 def world(seed, admin_user, hr_user, proposer_user, manager_user, viewer_user, outsider):
     """The seed with every role's user, 李工程师 (E-PERM-1) holding DPT-YW-N04, 赵员工 (E-PERM-2) holding
     nothing, DPT-YW-05 in two versions (`version`: the first), the HR editor's previewed import (`job`)
-    and finished export (`export`), and the Administrator's previewed import (`admin_job`)."""
+    and finished export (`export`), the Administrator's previewed import (`admin_job`) and an open cycle (`cycle`)."""
     holder = Person.objects.create(employee_number="E-PERM-1", name="李工程师")
     assignment = Assignment.objects.create(person=holder, position=Position.objects.get(code="DPT-YW-N04"))
     newcomer = Person.objects.create(employee_number="E-PERM-2", name="赵员工")
@@ -437,6 +455,10 @@ def world(seed, admin_user, hr_user, proposer_user, manager_user, viewer_user, o
     export = jobs.start_export(hr_user, "")
     for started in (job, admin_job, export):
         jobs.run(started.pk)
+    # An open cycle: 李工程师 and 王经理 (the manager) are assessed in their posts.
+    cycle = open_cycle(
+        name="2026 年度", kpi_cycle="yearly", starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 12, 31)
+    )
     assert list(Job.objects.order_by("pk").values_list("status", flat=True)) == ["previewed", "previewed", "done"]
     return {
         "version": first.history_id,
@@ -451,6 +473,7 @@ def world(seed, admin_user, hr_user, proposer_user, manager_user, viewer_user, o
         "job": job.pk,
         "admin_job": admin_job.pk,
         "export": export.pk,
+        "cycle": cycle.pk,
     }
 
 

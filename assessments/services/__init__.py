@@ -1,0 +1,1 @@
+"""Operations on assessments that are more than one save: opening and closing cycles (opening.py)."""
