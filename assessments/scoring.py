@@ -338,13 +338,15 @@ class Line:
 @dataclass(frozen=True)
 class ScoredLine:
     """A line with its exact scores. `score` is the line score (None while unscored); `contribution` is
-    weight × score / 100. The *_shown values and formulas are for pages; the total never reads them."""
+    weight × score / the lines' total weight (100, unless the cycle assesses only some of a post's KPIs).
+    The *_shown values and formulas are for pages; the total never reads them."""
 
     line: Line
     raters: RaterWeights
     cap: Fraction
     rule_score: Fraction | None
     score: Fraction | None
+    total_weight: Fraction = HUNDRED
 
     @property
     def order(self):
@@ -380,7 +382,7 @@ class ScoredLine:
 
     @property
     def contribution(self):
-        return None if self.score is None else Fraction(self.line.weight) * self.score / 100
+        return None if self.score is None else Fraction(self.line.weight) * self.score / self.total_weight
 
     @property
     def score_shown(self):
@@ -455,8 +457,11 @@ class ScoredLine:
 
     @property
     def contribution_formula(self):
-        """The line's part of the total: '30% × 86 = 25.8'."""
+        """The line's part of the total: '30% × 86 = 25.8', or '30% ÷ 60% × 86 = 43' when the cycle's lines
+        weigh less than 100 % between them (their weights are scaled to 100 % within the cycle)."""
         weight = plain_decimal(self.line.weight)
+        if self.total_weight != HUNDRED:
+            weight = f"{weight}% ÷ {shown(self.total_weight)}"
         if self.score is None:
             return f"{weight}% × —"
         return f"{weight}% × {shown(self.score)} {_equals(self.contribution)} {shown(self.contribution)}"
@@ -491,7 +496,11 @@ class Breakdown:
 
 
 def check_weights(lines):
-    """The KPI weights of an assessment's lines: each given, and together exactly 100."""
+    """The KPI weights of an assessment's lines: each given, and together at most 100; the total weight.
+
+    A cycle assesses the KPIs of its type only (quarterly ones in a quarterly cycle): a post mixing quarterly
+    and yearly KPIs brings lines weighing less than 100 % between them, and their weights count in proportion
+    (Σ weight × score ÷ Σ weight). A job description's weights never total more than 100 %."""
     for line in lines:
         if line.weight is None:
             raise InvalidInput(gettext_noop("KPI %(order)s has no weight."), "weight_missing", order=line.order)
@@ -503,15 +512,16 @@ def check_weights(lines):
                 weight=plain_decimal(line.weight),
             )
     total = sum((Fraction(line.weight) for line in lines), Fraction(0))
-    if total != 100:
+    if not 0 < total <= HUNDRED:
         raise InvalidInput(
-            gettext_noop("The KPI weights add up to %(total)s%%, not 100%%."),
+            gettext_noop("The KPI weights add up to %(total)s%%, more than 100%%."),
             "weights_total",
             total=plain_decimal(sum(Decimal(line.weight) for line in lines)),
         )
+    return total
 
 
-def score_line(line, raters, cap=CAP_DEFAULT):
+def score_line(line, raters, cap=CAP_DEFAULT, total_weight=HUNDRED):
     """One line's exact scores. A rule other than direct scores the one actual value for both raters."""
     cap = check_cap(cap)
     found = rule_score(
@@ -527,11 +537,12 @@ def score_line(line, raters, cap=CAP_DEFAULT):
         score = line_score(line.self_score, line.superior_score, raters)
     else:
         score = found  # w_self × r + w_superior × r = r: the weights total 100
-    return ScoredLine(line=line, raters=raters, cap=cap, rule_score=found, score=score)
+    return ScoredLine(line=line, raters=raters, cap=cap, rule_score=found, score=score, total_weight=total_weight)
 
 
 def weighted_total(scored_lines):
-    """Σ weight × line score / 100, exact; None while any line is unscored."""
+    """Σ weight × line score / Σ weight (/ 100 when the lines are all of a post's KPIs), exact; None while any
+    line is unscored."""
     if any(line.score is None for line in scored_lines):
         return None
     return sum((line.contribution for line in scored_lines), Fraction(0))
@@ -540,8 +551,8 @@ def weighted_total(scored_lines):
 def breakdown(lines, *, raters, cap=CAP_DEFAULT, bands=None):
     """Score an assessment's lines (in their order) with the cycle's rater weights, cap and bands."""
     lines = sorted(lines, key=lambda line: line.order)
-    check_weights(lines)
-    scored = tuple(score_line(line, raters, cap) for line in lines)
+    total_weight = check_weights(lines)
+    scored = tuple(score_line(line, raters, cap, total_weight) for line in lines)
     exact = weighted_total(scored)
     total = None if exact is None else round_half_up(exact)
     table = check_bands(default_bands() if bands is None else bands)

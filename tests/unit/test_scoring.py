@@ -34,6 +34,7 @@ from assessments.scoring import (
 D = Decimal
 R = KPI.Rule
 RATERS = RaterWeights(20, 80)
+RATERS_SUPERIOR_ONLY = RaterWeights(0, 100)
 
 
 def hundredths(number):
@@ -173,18 +174,28 @@ def test_a_breakdown_line_gives_what_a_page_shows():
 @pytest.mark.parametrize(
     ("weights", "message"),
     [
-        ([D(50), D(40)], "The KPI weights add up to 90%, not 100%."),
-        ([D(50), D("50.01")], "The KPI weights add up to 100.01%, not 100%."),
+        ([D(50), D("50.01")], "The KPI weights add up to 100.01%, more than 100%."),
         ([D(100), None], "KPI 2 has no weight."),
         ([D(100), D(0)], "The weight of KPI 2 must be more than 0% and at most 100%, not 0."),
     ],
 )
-def test_kpi_weights_must_total_exactly_100(weights, message):
+def test_kpi_weights_must_each_be_given_and_total_at_most_100(weights, message):
     lines = [Line(order, weight, superior_score=D(80)) for order, weight in enumerate(weights, 1)]
     with pytest.raises(InvalidInput) as refused:
         breakdown(lines, raters=RATERS)
     with translation.override("en"):
         assert str(refused.value) == message
+
+
+def test_a_cycle_assessing_some_of_a_posts_kpis_scales_their_weights_to_100():
+    """A quarterly cycle of a post whose quarterly KPIs weigh 30 % and 20 % (its yearly ones the other 50 %):
+    (30 × 80 + 20 × 90) ÷ 50 = 84, not the 42 that dividing by 100 would give."""
+    lines = [Line(1, D(30), superior_score=D(80)), Line(2, D(20), superior_score=D(90))]
+    result = breakdown(lines, raters=RATERS_SUPERIOR_ONLY)
+    assert result.total == D("84.00") and result.total_exact == 84
+    assert [line.contribution for line in result.lines] == [48, 36]
+    assert result.lines[0].contribution_formula == "30% ÷ 50% × 80 = 48"
+    assert result.formula == "48 + 36 = 84"
 
 
 @pytest.mark.parametrize(("self_weight", "superior_weight"), [(30, 80), (-20, 120), (D("20.5"), D("79.5")), (True, 99)])
