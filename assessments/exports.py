@@ -75,8 +75,12 @@ class Result:
         self.assessment = assessment
         self.lines = list(assessment.lines.all())
         self.breakdown = scoring.breakdown(lines, raters=raters, cap=cap)
-        self.self_total = scoring.breakdown(lines, raters=SELF_ALONE, cap=cap).total
-        self.superior_total = scoring.breakdown(lines, raters=SUPERIOR_ALONE, cap=cap).total
+        # A cycle that weighs one rater alone (0/100, the default) has that rater's total already.
+        alone = {raters: self.breakdown}
+        self.self_total, self.superior_total = (
+            (alone.get(weights) or scoring.breakdown(lines, raters=weights, cap=cap)).total
+            for weights in (SELF_ALONE, SUPERIOR_ALONE)
+        )
         self.scores = {scored.order: scored.score_shown for scored in self.breakdown.lines}
 
 

@@ -319,3 +319,17 @@ def test_the_download_costs_the_same_whatever_the_cycles_size(cycle, hr_user, dj
     # (a file: no menu counts); +1 the cycle, +1 the assessments with their people, +1 their lines
     with django_assert_num_queries(6 + 3):
         assert client.get(url(cycle)).status_code == 200
+
+
+def test_in_a_cycle_weighing_the_superior_alone_the_superiors_total_is_the_weighted_total(seed):
+    staffed_seed()
+    cycle = open_year(self_weight=0)
+    AssessmentLine.objects.filter(assessment__cycle=cycle).update(superior_score=D("77.77"), actual=D("95"))
+    rows, _lines = read(results_workbook(cycle))
+    header = rows[0]
+
+    for row in rows[1:]:
+        row = dict(zip(header, row, strict=True))
+        assert row["自评"] is None  # nobody gave a self score: the linear line alone would not make a total
+        assert exact(row["上级评"]) == exact(row["加权总分"])
+        assert row["等级"] == ("A" if row["岗位编码"] == "DPT-YW-02" else "B")  # 88.89 (100 and 77.77), 77.77
