@@ -4,8 +4,8 @@ organisation workbook is (transfers/writing.py): Chinese headers, the header row
 as wide as their headers, every text cell neutralised so no spreadsheet runs it as a formula.
 
 Every number comes from assessments/scoring.py (the cycle's rater weights and cap), rounded once to two
-places; it is written as a number and reads back exactly (Decimal(repr(cell))). Three queries whatever
-the cycle's size: the assessments with their people, their lines (prefetched).
+places; it is written as a number and reads back exactly (Decimal(repr(cell))). Two queries whatever the
+cycle's size: the assessments with their people, and their lines (prefetched).
 """
 
 import io
