@@ -4,15 +4,19 @@ Thin: the rules are the opening service's (assessments/services/opening.py), acc
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.access import cycle_manager_required
+from assessments.exports import content_disposition, results_workbook
 from assessments.forms import OpenCycleForm
 from assessments.models import AssessmentCycle
 from assessments.progress import progress
 from assessments.services.opening import close_cycle, open_cycle
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @cycle_manager_required
@@ -51,6 +55,16 @@ def cycle_new(request):
 def cycle_detail(request, pk):
     cycle = get_object_or_404(AssessmentCycle.objects.select_related("department", "opened_by", "closed_by"), pk=pk)
     return render(request, "assessments/cycle_detail.html", {"cycle": cycle, "progress": progress(cycle)})
+
+
+@cycle_manager_required
+@require_http_methods(["GET"])
+def cycle_results(request, pk):
+    """The cycle's results workbook (assessments/exports.py), written while the request waits."""
+    cycle = get_object_or_404(AssessmentCycle.objects.defer("left_out"), pk=pk)
+    response = HttpResponse(results_workbook(cycle), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition(cycle)
+    return response
 
 
 @cycle_manager_required

@@ -9,7 +9,8 @@ over the whole organisation (assessments/services/opening.py: one transaction) -
 cycle between runs, and prints the seconds (median and minimum), the queries Django sent (PostgreSQL's COPY of
 the lines goes by the driver's cursor: it is counted apart, one per 5,000 lines), the assessments, the frozen
 lines and the posts left out. The target is under 10 s for ~10,000 posts. Then it times the cycle's page
-(progress by step and department, the posts left out) as a signed-in superuser: under 300 ms.
+(progress by step and department, the posts left out) as a signed-in superuser: under 300 ms; and, with every
+line scored, the results workbook (export_results) and its download from the cycle's page.
 
 Only databases whose name contains `bench` are touched: the run deletes every cycle in it.
 """
@@ -77,6 +78,46 @@ def page_times(cycle, repeat=5):
     return statistics.median(times), len(queries)
 
 
+def export_times(cycle, repeat=3):
+    """The cycle's results workbook (assessments/exports.py) with every line scored, as the command writes it and
+    as the cycle's download serves it: (median seconds, queries, bytes, median seconds of the download)."""
+    from django.db import connection
+    from django.test import Client
+
+    from assessments.exports import results_workbook
+    from assessments.models import AssessmentLine
+
+    AssessmentLine.objects.filter(assessment__cycle=cycle).update(self_score=90, superior_score=85)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        data = results_workbook(cycle)
+        times.append(time.perf_counter() - started)
+    queries = []
+
+    def count(execute, sql, params, many, context):
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        results_workbook(cycle)
+    client = Client()
+    client.force_login(bench_user())
+    url = reverse_results(cycle)
+    downloads = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        assert client.get(url).status_code == 200
+        downloads.append(time.perf_counter() - started)
+    return statistics.median(times), len(queries), len(data), statistics.median(downloads)
+
+
+def reverse_results(cycle):
+    from django.urls import reverse
+
+    return reverse("assessments:cycle-results", args=[cycle.pk])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--positions", type=int, default=10000)
@@ -112,6 +153,7 @@ def main():
     assessments = cycle.n_assessments
     lines = AssessmentLine.objects.filter(assessment__cycle=cycle).count()
     page_ms, page_queries = page_times(cycle)
+    export_s, export_queries, export_bytes, download_s = export_times(cycle)
     figures = {
         "machine": machine(),
         "positions": args.positions,
@@ -127,6 +169,10 @@ def main():
         "page_ms": page_ms,
         "page_queries": page_queries,
         "page_target_ms": 300,
+        "export_seconds": export_s,
+        "export_queries": export_queries,
+        "export_bytes": export_bytes,
+        "download_seconds": download_s,
     }
     print(
         f"Opening a yearly cycle over {args.positions} posts: {figures['seconds_median']:.2f} s median "
@@ -137,6 +183,10 @@ def main():
     print(
         f"The cycle's page over {assessments} assessments: {page_ms:.0f} ms median, {page_queries} queries "
         f"(target: under 300 ms) {'OK' if page_ms < 300 else 'TOO SLOW'}"
+    )
+    print(
+        f"The results workbook over {assessments} assessments ({lines} scored lines): {export_s:.2f} s median, "
+        f"{export_queries} queries, {export_bytes / 1e6:.1f} MB; its download from the cycle's page {download_s:.2f} s"
     )
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
