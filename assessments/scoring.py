@@ -6,6 +6,7 @@ is computed one way everywhere. Exact: every step is a fractions.Fraction of the
 total is rounded once, at the end, to two places half-up. Rounded line scores are for showing only.
 """
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -167,12 +168,18 @@ def check_rule(rule, *, target=None, floor=None, direction="", points=None):
     """Whether a KPI's rule has what it needs (linear a target, a floor on the worse side and a direction;
     threshold a target and a direction; deduction the points per occurrence), as the KPI model judges it when
     the job description is saved: raises RuleIncomplete with the model's message."""
+    if not _rule_complete(rule, target, floor, direction, points):
+        raise RuleIncomplete({"rule": rule, "target": target, "floor": floor, "direction": direction, "points": points})
+
+
+@functools.lru_cache(maxsize=4096)
+def _rule_complete(rule, target, floor, direction, points):
+    """KPI.read_targets' verdict, remembered: a cycle's lines repeat a few rules many thousand times, and an
+    export scores each line up to three times (the model's check reads and words every field)."""
     from assessments.models import KPI
 
     values = {"rule": rule, "target": target, "floor": floor, "direction": direction, "points": points}
-    _targets, errors = KPI.read_targets(values)
-    if errors:
-        raise RuleIncomplete(values)
+    return not KPI.read_targets(values)[1]
 
 
 def check_actual(rule, actual):
