@@ -173,3 +173,36 @@ def may_act(user, assessment, roles=None):
     if not assessment.cycle.is_open or actor_of(assessment) is None:
         return False
     return acting_role(assessment, roles) is not None or HR in roles
+
+
+def worklist_filters(user):
+    """{"fill_in": Q, "rate": Q, "review": Q, "acknowledge": Q}: the assessments of open cycles waiting for
+    `user` (as the person, a superior, the second level), as conditions on Assessment (the menu counts them,
+    /assessments/mine/ lists them). HR's on-behalf acting is no one's worklist."""
+    held = _held(user)
+    is_open = Q(cycle__status="open")
+    early = Q(step__in=("not-started", "self"))
+    return {
+        "fill_in": is_open & Q(person__user=user) & early,
+        "rate": is_open & Q(position__parent__in=held) & (Q(step="superior") | (early & Q(cycle__self_weight=0))),
+        "review": is_open & Q(position__parent__parent__in=held) & Q(step="review"),
+        "acknowledge": is_open & Q(person__user=user) & Q(step="done"),
+    }
+
+
+def get_assessment_for_user(user, pk):
+    """(the assessment with its cycle, person and post, the user's roles in it); 404 if there is none, 403
+    if they may not see it (pages; the API answers 404 for both)."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from assessments.models import Assessment
+
+    try:
+        assessment = Assessment.objects.select_related("cycle", "person", "position").get(pk=pk)
+    except Assessment.DoesNotExist:
+        raise Http404 from None
+    roles = roles_in(user, assessment)
+    if not roles:
+        raise PermissionDenied
+    return assessment, roles

@@ -533,6 +533,11 @@ class Assessment(models.Model):
     def __str__(self):
         return f"{self.cycle} · {self.position_code} · {self.person}"
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("assessments:assessment", args=[self.pk])
+
 
 class AssessmentLine(models.Model):
     """One frozen KPI row of an assessment (its text, weight, cycle and target as published when the

@@ -9,3 +9,7 @@ urlpatterns = [
     path("assessments/cycles/<int:pk>/", views.cycle_detail, name="cycle"),
     path("assessments/cycles/<int:pk>/close/", views.cycle_close, name="cycle-close"),
 ]
+urlpatterns += [
+    path("assessments/mine/", views.my_assessments, name="mine"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment"),
+]

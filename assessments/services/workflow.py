@@ -29,6 +29,7 @@ from portal.text import control_character, control_character_message
 Step, Action = Assessment.Step, AssessmentEvent.Action
 SELF_FIELDS = ("self_score", "self_comment")
 SUPERIOR_FIELDS = ("actual", "superior_score", "superior_comment")
+LINE_FIELDS = ("self_score", "self_comment", "actual", "superior_score", "superior_comment")
 COMMENT_LIMIT = 2000
 # What each action needs of the step, and the role that takes it (HR may take it on that role's behalf).
 ACTIONS = {
@@ -236,9 +237,7 @@ def advance(user, assessment, action, *, version, reason="", on_behalf=False):
             raise ValidationError(errors)
         _event(assessment, user, action, on_behalf=False, comment=reason)
         return assessment
-    steps, role_needed = ACTIONS[action]
-    if action == Action.SUBMIT_SUPERIOR and assessment.cycle.self_weight != 0:
-        steps = (Step.SUPERIOR,)  # only a self weight of 0 lets the superior skip the self-assessment
+    steps, role_needed = allowed_steps(action, assessment), ACTIONS[action][1]
     if assessment.step not in steps:
         raise ValidationError(
             _("“%(action)s” cannot be taken at the step “%(step)s”.")
@@ -287,3 +286,40 @@ def _require_self_scores(assessment):
     }
     if missing:
         raise ValidationError(missing)
+
+
+def allowed_steps(action, assessment):
+    """The steps at which `action` may be taken (only a self weight of 0 lets the superior skip the self step)."""
+    steps, _role = ACTIONS[action]
+    if action == Action.SUBMIT_SUPERIOR and assessment.cycle.self_weight != 0:
+        return (Step.SUPERIOR,)
+    return steps
+
+
+def available_actions(assessment, roles):
+    """[(action, on_behalf)] `roles` may take now (the page's buttons): their own first, HR's on behalf after."""
+    if not assessment.cycle.is_open:
+        return []
+    own, behalf = [], []
+    for action, (_steps, role) in ACTIONS.items():
+        if assessment.step not in allowed_steps(action, assessment):
+            continue
+        if role in roles:
+            own.append((action, False))
+        elif access.HR in roles:
+            behalf.append((action, True))
+    if roles - {access.SELF}:
+        own.append((Action.COMMENT, False))
+    return own + behalf
+
+
+def fields_for(assessment, roles):
+    """(the line fields `roles` fill in now, whether that is on someone's behalf)."""
+    if not assessment.cycle.is_open:
+        return (), False
+    role = access.acting_role(assessment, roles)
+    if role is not None:
+        return editable_fields(assessment, role), False
+    if access.HR in roles and access.actor_of(assessment):
+        return editable_fields(assessment, access.actor_of(assessment)), True
+    return (), False
