@@ -149,3 +149,38 @@ def test_my_assessments_lists_what_waits_and_the_menu_counts_it(client, world):
     assert 'href="/assessments/mine/">' in html
     menu = html.split('href="/assessments/mine/">', 1)[1].split("</a>", 1)[0]
     assert menu.endswith(">2</span>")  # Sue's worklist: Sam's assessment to rate and her own to fill in
+
+
+# The assessment page, for the second level, whatever the number of lines and events, after REQUEST_OVERHEAD
+# (its "held posts" query is the menu's) and +1 the menu's worklist counts (for a post holder):
+#   1 the assessment with its cycle, person and post, 2 the posts the user holds (their roles in it),
+#   3 the superior post's own superior (second level?), 4 a dotted line to a post they hold, 5 the Manager role,
+#   6 the lines, 7 the events with their users.
+ASSESSMENT_PAGE = 7
+
+
+@pytest.mark.parametrize("extra_lines", [0, 6])
+def test_the_assessment_page_costs_the_same_whatever_its_lines_and_history(
+    client, world, extra_lines, django_assert_num_queries
+):
+    from tests.integration.test_query_counts import REQUEST_OVERHEAD
+
+    users, a = world
+    line = a.lines.get(order=2)
+    if extra_lines:
+        line.weight = Decimal("20")
+        line.save()
+        a.lines.filter(order=1).update(weight=Decimal("20"))
+        for order in range(3, 3 + extra_lines):
+            a.lines.create(order=order, responsibility=f"职责{order}", weight=Decimal("10"))
+        values = {order: {"self_score": "80"} for order in range(1, 3 + extra_lines)}
+    else:
+        values = {1: {"self_score": "80"}, 2: {"self_score": "80"}}
+    a = save_lines(users["sam"], a, version=a.version, values=values)
+    a = advance(users["sam"], a, A.SUBMIT_SELF, version=a.version)
+    a = save_lines(users["sue"], a, version=a.version, values={k: {"superior_score": "70"} for k in values})
+    a = advance(users["sue"], a, A.SUBMIT_SUPERIOR, version=a.version)
+    as_(client, users["rex"])
+    with django_assert_num_queries(REQUEST_OVERHEAD + 1 + ASSESSMENT_PAGE):
+        response = client.get(page(a))
+    assert response.status_code == 200
