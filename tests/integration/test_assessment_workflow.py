@@ -160,9 +160,12 @@ def test_a_save_from_an_older_version_is_refused_and_writes_nothing(world):
     users, a = world
     stale = a.version
     a = save_lines(users["sam"], a, version=stale, values={1: {"self_score": "90"}})
+    with translation.override("en"), pytest.raises(VersionConflict) as refused:
+        save_lines(users["sam"], a, version=stale, values={1: {"self_score": "10"}})
+    assert "now version 2; you started from version 1" in str(refused.value)
     with pytest.raises(VersionConflict) as refused:
         save_lines(users["sam"], a, version=stale, values={1: {"self_score": "10"}})
-    assert "version 2" in str(refused.value)
+    assert "现为第 2 版" in str(refused.value)  # the default language
     with pytest.raises(VersionConflict):
         advance(users["sam"], a, A.SUBMIT_SELF, version=stale)
     assert lines(a)[1].self_score == Decimal("90")
