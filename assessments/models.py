@@ -533,6 +533,11 @@ class Assessment(models.Model):
     def __str__(self):
         return f"{self.cycle} · {self.position_code} · {self.person}"
 
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("assessments:assessment", args=[self.pk])
+
 
 class AssessmentLine(models.Model):
     """One frozen KPI row of an assessment (its text, weight, cycle and target as published when the
@@ -590,3 +595,47 @@ class AssessmentLine(models.Model):
 
     def __str__(self):
         return self.responsibility
+
+
+class AssessmentEvent(models.Model):
+    """One step or save in an assessment's history (assessments/services/workflow.py writes it in the same
+    transaction as the change): who, when, on whose behalf, what changed and the reason given."""
+
+    class Action(models.TextChoices):
+        SAVE = "save", _("Saved")
+        SUBMIT_SELF = "submit_self", _("Submitted the self-assessment")
+        SUBMIT_SUPERIOR = "submit_superior", _("Submitted the superior's scores")
+        AGREE = "agree", _("Agreed (second-level review)")
+        RETURN = "return", _("Returned to the superior")
+        ACKNOWLEDGE = "acknowledge", _("Acknowledged")
+        DISAGREE = "disagree", _("Disagreed")
+        COMMENT = "comment", _("Commented")
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="events", verbose_name=_("assessment")
+    )
+    # The assessment's version this event made (a comment leaves it as it was).
+    version = models.PositiveIntegerField(_("version"))
+    at = models.DateTimeField(_("at"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    # An HR editor acting for the person whose step it was.
+    on_behalf = models.BooleanField(_("on someone's behalf"), default=False)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    # {"step": [from, to]} and/or {"lines": {order: {field: [old, new]}}}, numbers as text.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    comment = models.TextField(_("comment or reason"), blank=True, default="", max_length=2000)
+
+    class Meta:
+        verbose_name = _("assessment event")
+        verbose_name_plural = _("assessment events")
+        ordering = ["assessment", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.assessment_id} · {self.action} · v{self.version}"

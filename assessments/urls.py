@@ -10,3 +10,7 @@ urlpatterns = [
     path("assessments/cycles/<int:pk>/results.xlsx", views.cycle_results, name="cycle-results"),
     path("assessments/cycles/<int:pk>/close/", views.cycle_close, name="cycle-close"),
 ]
+urlpatterns += [
+    path("assessments/mine/", views.my_assessments, name="mine"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment"),
+]

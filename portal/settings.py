@@ -135,6 +135,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "positions.context_processors.my_positions",
+                "assessments.context_processors.my_assessments",
             ],
         },
     },

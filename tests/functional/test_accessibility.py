@@ -151,6 +151,40 @@ def cycle_page(page, url):
     page.goto(f"{url}{cycle.get_absolute_url()}")
 
 
+def open_assessment():
+    """A cycle (self 20 %, superior 80 %) assessing the manager (王经理) at DPT-YW-04: they fill in their own."""
+    import datetime
+
+    from assessments.models import Assessment
+    from assessments.services.opening import open_cycle
+
+    open_cycle(
+        name="2026 年度",
+        kpi_cycle="yearly",
+        starts_on=datetime.date(2026, 1, 1),
+        ends_on=datetime.date(2026, 12, 31),
+        self_weight=20,
+    )
+    return Assessment.objects.get(position_code="DPT-YW-04")
+
+
+def assessment_page(page, url):
+    page.goto(f"{url}{open_assessment().get_absolute_url()}")
+
+
+def refused_scores(page, url):
+    """The assessment page after the person typed a word for a score: the error at the field, a summary."""
+    page.goto(f"{url}{open_assessment().get_absolute_url()}")
+    page.fill("#lines-1-self_score", "优秀")
+    page.click("main button[value=save]")
+    page.wait_for_selector("main .error-summary")
+
+
+def my_assessments(page, url):
+    open_assessment()
+    page.goto(f"{url}/assessments/mine/")
+
+
 # (id, role, path or a function that brings the page to the state checked)
 PAGES = [
     ("login", None, "/accounts/login/?next=/org/"),
@@ -194,6 +228,9 @@ PAGES = [
     ("cycle-new", "hr", "/assessments/cycles/new/"),
     ("cycle-new-refused", "hr", refused_cycle),
     ("cycle", "hr", cycle_page),
+    ("my-assessments", "manager", my_assessments),
+    ("assessment", "manager", assessment_page),
+    ("assessment-refused", "manager", refused_scores),
     ("not-found", "viewer", "/positions/NO-SUCH-POST/"),
     ("forbidden", "viewer", "/positions/DPT-YW-03/edit/"),
 ]
